@@ -1,0 +1,10 @@
+"""The only user of sqlite3 and sqlite-utils: one project is one SQLite file.
+
+``open_project`` opens (or creates) one's own project for writing;
+``open_received`` (see ``received.py``) opens a colleague's file read-only after
+checking it. Both refuse files that are not ours, damaged, or too new.
+"""
+
+from annotator.store.project import Project, open_project
+
+__all__ = ["Project", "open_project"]

@@ -1,0 +1,515 @@
+"""``Project``: one annotation project in one SQLite file, and the repository commands run on.
+
+Every write goes through ``Project.execute``/``revert`` (one user action, one
+transaction) or the bulk ``add_records`` (one import, one transaction). The
+file is kept in rollback-journal mode with ``synchronous=FULL``: when a call
+returns, the action is on disk, and the file alone is the whole project.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import getpass
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from annotator.core.commands import Change, Command
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import (
+    STATUSES,
+    AttrValue,
+    Document,
+    DocumentMeta,
+    Relation,
+    Span,
+    validate_span,
+)
+from annotator.core.scheme import Scheme
+from annotator.store.files import check_integrity, check_schema, harden, read_header
+from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrations
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def default_owner() -> str:
+    try:
+        return getpass.getuser() or "annotator"
+    except Exception:  # no login name (some containers): still a usable default
+        return "annotator"
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    id: str
+    title: str
+    source: str | None
+    status: str
+    spans: int
+    length: int
+
+
+@dataclass(frozen=True)
+class Record:
+    """One document with one annotator's annotations: a canonical JSONL line."""
+
+    document: Document
+    annotator: str
+    spans: tuple[Span, ...]
+    relations: tuple[Relation, ...]
+
+
+def open_project(
+    path: str | Path,
+    *,
+    create: bool = False,
+    owner: str | None = None,
+    scheme: Scheme | None = None,
+) -> Project:
+    """Open one's own project for writing (creating it when asked).
+
+    The file is checked before anything is written: header, application id,
+    schema version, ``quick_check`` and the exact schema. A file that fails is
+    left untouched and an ``AnnotatorError`` names the problem.
+    """
+    path = Path(path)
+    name = str(path)
+    exists = path.exists() or path.is_symlink()
+    if not exists and not create:
+        raise AnnotatorError(f"{name}: no such project file")
+    header = read_header(path) if exists else None
+    is_new = header is None or header.empty
+    if is_new and not create:
+        raise AnnotatorError(f"{name}: empty file, not a project")
+    if is_new and not path.parent.is_dir():
+        raise AnnotatorError(f"{name}: folder {path.parent} does not exist")
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise AnnotatorError(f"{name}: cannot open ({e})") from None
+    try:
+        harden(conn)
+        if not is_new:
+            assert header is not None
+            check_integrity(conn, name)
+            check_schema(conn, header.user_version, name)
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = Database(conn)
+        if is_new:
+            project = Project(path, db)
+            # one transaction: a creation cut short leaves an empty file, never half a schema
+            with db.atomic():
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                _migrate(db)
+                project._set_meta("owner", owner or default_owner())
+                project._set_meta("created", _now())
+                project._set_meta("scheme", _dumps((scheme or Scheme()).to_dict()))
+            return project
+        assert header is not None
+        if header.user_version < SCHEMA_VERSION:
+            _migrate(db)
+        return Project(path, db)
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise AnnotatorError(f"{name}: cannot open project ({e})") from None
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _migrate(db: Database) -> None:
+    migrations.apply(db)
+
+
+class Project:
+    """A project file opened for writing. Implements ``core.commands.Repository``."""
+
+    def __init__(self, path: Path, db: Database) -> None:
+        self.path = path
+        self.db = db
+        self._doc_pk: dict[str, int] = {}
+        self._scheme: Scheme | None = None
+
+    # ---- lifecycle ----------------------------------------------------
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- meta ---------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    @property
+    def owner(self) -> str:
+        return self._meta("owner") or default_owner()
+
+    def set_owner(self, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise AnnotatorError("the annotator name cannot be empty")
+        with self.db.atomic():
+            self._set_meta("owner", name)
+
+    @property
+    def scheme(self) -> Scheme:
+        if self._scheme is None:
+            raw = self._meta("scheme")
+            try:
+                data = json.loads(raw) if raw else {}
+                self._scheme = Scheme.from_dict(data, where=f"{self.path}: scheme")
+            except (ValueError, TypeError) as e:
+                raise AnnotatorError(f"{self.path}: the stored scheme is unreadable ({e})") from None
+        return self._scheme
+
+    def set_scheme(self, scheme: Scheme) -> None:
+        scheme.check()
+        with self.db.atomic():
+            self._set_meta("scheme", _dumps(scheme.to_dict()))
+        self._scheme = scheme
+
+    # ---- documents ----------------------------------------------------
+    def _pk(self, doc_id: str) -> int:
+        pk = self._doc_pk.get(doc_id)
+        if pk is None:
+            row = self.db.execute("SELECT id FROM documents WHERE ext_id = ?", [doc_id]).fetchone()
+            if row is None:
+                raise AnnotatorError(f"no document {doc_id!r} in {self.path}")
+            pk = self._doc_pk[doc_id] = int(row[0])
+        return pk
+
+    def has_document(self, doc_id: str) -> bool:
+        try:
+            self._pk(doc_id)
+        except AnnotatorError:
+            return False
+        return True
+
+    def document_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT ext_id FROM documents ORDER BY position, id")]
+
+    def documents(self) -> list[DocumentSummary]:
+        """Every document, in order, with its count of the owner's spans."""
+        sql = """
+            SELECT d.ext_id, d.title, d.source, d.status, length(d.text),
+                   (SELECT count(*) FROM spans s WHERE s.doc = d.id AND s.annotator = ?)
+            FROM documents d ORDER BY d.position, d.id
+        """
+        return [
+            DocumentSummary(id=r[0], title=r[1] or r[0], source=r[2], status=r[3], length=r[4], spans=r[5])
+            for r in self.db.execute(sql, [self.owner])
+        ]
+
+    def document(self, doc_id: str) -> Document:
+        row = self.db.execute(
+            "SELECT ext_id, text, title, source, url, published, status, labels "
+            "FROM documents WHERE id = ?",
+            [self._pk(doc_id)],
+        ).fetchone()
+        return _document_from_row(row)
+
+    def document_text(self, doc_id: str) -> str:
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
+        return str(row[0])
+
+    def document_status(self, doc_id: str) -> str:
+        row = self.db.execute("SELECT status FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
+        return str(row[0])
+
+    def set_document_status(self, doc_id: str, status: str) -> None:
+        if status not in STATUSES:
+            raise AnnotatorError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+        self.db.execute("UPDATE documents SET status = ? WHERE id = ?", [status, self._pk(doc_id)])
+
+    def document_labels(self, doc_id: str) -> dict[str, AttrValue]:
+        row = self.db.execute("SELECT labels FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
+        return dict(json.loads(row[0]))
+
+    def set_document_labels(self, doc_id: str, labels: Mapping[str, AttrValue]) -> None:
+        self.db.execute(
+            "UPDATE documents SET labels = ? WHERE id = ?", [_dumps(dict(labels)), self._pk(doc_id)]
+        )
+
+    # ---- spans and relations (Repository) ----------------------------
+    def spans(self, doc_id: str, annotator: str | None = None) -> list[Span]:
+        """Spans of a document: one annotator's (the owner's by default), or everyone's with '*'."""
+        who = self.owner if annotator is None else annotator
+        sql = 'SELECT sid, start, "end", label, attrs, fragments, annotator FROM spans WHERE doc = ?'
+        args: list[Any] = [self._pk(doc_id)]
+        if who != "*":
+            sql += " AND annotator = ?"
+            args.append(who)
+        return [_span_from_row(r) for r in self.db.execute(sql + " ORDER BY start, id", args)]
+
+    def span(self, doc_id: str, span_id: str, annotator: str | None = None) -> Span:
+        row = self.db.execute(
+            'SELECT sid, start, "end", label, attrs, fragments, annotator FROM spans '
+            "WHERE doc = ? AND sid = ? AND annotator = ?",
+            [self._pk(doc_id), span_id, annotator or self.owner],
+        ).fetchone()
+        if row is None:
+            raise AnnotatorError(f"no span {span_id!r} in document {doc_id!r}")
+        return _span_from_row(row)
+
+    def new_span_id(self, doc_id: str, label: str) -> str:
+        prefix = (re.sub(r"[^a-z]", "", label.lower())[:1]) or "t"
+        rows = self.db.execute(
+            "SELECT sid FROM spans WHERE doc = ? AND sid GLOB ?", [self._pk(doc_id), prefix + "[0-9]*"]
+        )
+        numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdigit()]
+        return f"{prefix}{max(numbers, default=0) + 1}"
+
+    def insert_span(self, doc_id: str, span: Span) -> None:
+        text_len = self.db.execute(
+            "SELECT length(text) FROM documents WHERE id = ?", [self._pk(doc_id)]
+        ).fetchone()[0]
+        validate_span(span, int(text_len), where=doc_id)
+        annotator = span.annotator or self.owner
+        try:
+            self.db.execute(
+                'INSERT INTO spans (doc, sid, annotator, label, start, "end", fragments, attrs) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    self._pk(doc_id),
+                    span.id,
+                    annotator,
+                    span.label,
+                    span.start,
+                    span.end,
+                    _dumps([list(f) for f in span.fragments]) if span.fragments else None,
+                    _dumps(dict(span.attrs)),
+                ],
+            )
+        except sqlite3.IntegrityError:
+            raise AnnotatorError(f"{doc_id}: span id {span.id!r} is already used") from None
+
+    def delete_span(self, doc_id: str, span_id: str, annotator: str) -> None:
+        self.db.execute(
+            "DELETE FROM spans WHERE doc = ? AND sid = ? AND annotator = ?",
+            [self._pk(doc_id), span_id, annotator or self.owner],
+        )
+
+    def replace_span(self, doc_id: str, span: Span) -> None:
+        self.delete_span(doc_id, span.id, span.annotator)
+        self.insert_span(doc_id, span)
+
+    def relations(self, doc_id: str, annotator: str | None = None) -> list[Relation]:
+        who = self.owner if annotator is None else annotator
+        sql = "SELECT label, head, child, annotator FROM relations WHERE doc = ?"
+        args: list[Any] = [self._pk(doc_id)]
+        if who != "*":
+            sql += " AND annotator = ?"
+            args.append(who)
+        return [Relation(*r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def relations_of(self, doc_id: str, span_id: str, annotator: str) -> list[Relation]:
+        return [
+            Relation(*r)
+            for r in self.db.execute(
+                "SELECT label, head, child, annotator FROM relations "
+                "WHERE doc = ? AND annotator = ? AND (head = ? OR child = ?) ORDER BY id",
+                [self._pk(doc_id), annotator or self.owner, span_id, span_id],
+            )
+        ]
+
+    def insert_relation(self, doc_id: str, relation: Relation) -> None:
+        annotator = relation.annotator or self.owner
+        pk = self._pk(doc_id)
+        for end in (relation.head, relation.child):
+            hit = self.db.execute(
+                "SELECT 1 FROM spans WHERE doc = ? AND annotator = ? AND sid = ?", [pk, annotator, end]
+            ).fetchone()
+            if hit is None:
+                raise AnnotatorError(f"{doc_id}: relation {relation.label} names a missing span {end!r}")
+        if relation.head == relation.child:
+            raise AnnotatorError(f"{doc_id}: a span cannot be linked to itself")
+        self.db.execute(
+            "INSERT OR IGNORE INTO relations (doc, annotator, label, head, child) VALUES (?, ?, ?, ?, ?)",
+            [pk, annotator, relation.label, relation.head, relation.child],
+        )
+
+    def delete_relation(self, doc_id: str, relation: Relation) -> None:
+        self.db.execute(
+            "DELETE FROM relations WHERE doc = ? AND annotator = ? AND label = ? AND head = ? AND child = ?",
+            [self._pk(doc_id), relation.annotator or self.owner, relation.label, relation.head, relation.child],
+        )
+
+    # ---- commands -----------------------------------------------------
+    def execute(self, command: Command) -> Change:
+        """Apply one user action in one transaction: on disk when this returns."""
+        with self.db.atomic():
+            return command.apply(self)
+
+    def revert(self, command: Command) -> Change:
+        with self.db.atomic():
+            return command.revert(self)
+
+    # ---- bulk import / export ----------------------------------------
+    def add_records(self, records: Iterable[Record]) -> ImportResult:
+        """Import documents with annotations in one transaction: all or nothing.
+
+        A document whose id exists with the same text is merged (spans already
+        present are kept, not duplicated); the same id with different text is
+        refused, and so nothing at all is imported.
+        """
+        result = ImportResult()
+        with self.db.atomic():
+            position = self.db.execute("SELECT coalesce(max(position), 0) FROM documents").fetchone()[0]
+            for rec in records:
+                doc = rec.document
+                row = self.db.execute(
+                    "SELECT id, checksum FROM documents WHERE ext_id = ?", [doc.id]
+                ).fetchone()
+                if row is None:
+                    position += 1
+                    cur = self.db.execute(
+                        "INSERT INTO documents (ext_id, position, text, checksum, title, source, url, "
+                        "published, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        [
+                            doc.id,
+                            position,
+                            doc.text,
+                            doc.checksum,
+                            doc.meta.title,
+                            doc.meta.source,
+                            doc.meta.url,
+                            doc.meta.published,
+                            doc.status if doc.status in STATUSES else "todo",
+                            _dumps(dict(doc.labels)),
+                            _now(),
+                        ],
+                    )
+                    pk = int(cur.lastrowid or 0)
+                    self._doc_pk[doc.id] = pk
+                    result.documents_added += 1
+                else:
+                    pk = int(row[0])
+                    if row[1] != doc.checksum:
+                        raise AnnotatorError(
+                            f"document {doc.id!r} is already in the project with a different text; "
+                            "nothing was imported (rename the document id to import it as a new one)"
+                        )
+                    self._doc_pk[doc.id] = pk
+                    result.documents_unchanged += 1
+                annotator = rec.annotator or self.owner
+                existing = {
+                    r[0]: r[1:]
+                    for r in self.db.execute(
+                        'SELECT sid, label, start, "end", fragments, attrs FROM spans '
+                        "WHERE doc = ? AND annotator = ?",
+                        [pk, annotator],
+                    )
+                }
+                for span in rec.spans:
+                    span = span.with_(annotator=annotator)
+                    prior = existing.get(span.id)
+                    if prior is not None:
+                        if prior != _span_key(span):
+                            raise AnnotatorError(
+                                f"document {doc.id!r}: span {span.id!r} of {annotator} differs from the "
+                                "one already in the project; nothing was imported"
+                            )
+                        continue
+                    self.insert_span(doc.id, span)
+                    result.spans_added += 1
+                for rel in rec.relations:
+                    before = self.db.execute("SELECT total_changes()").fetchone()[0]
+                    self.insert_relation(doc.id, Relation(rel.label, rel.head, rel.child, annotator))
+                    if self.db.execute("SELECT total_changes()").fetchone()[0] != before:
+                        result.relations_added += 1
+        return result
+
+    def records(self, doc_ids: Iterable[str] | None = None) -> Iterator[Record]:
+        """Every (document, annotator) pair with its annotations, documents in order.
+
+        A document nobody annotated yields one record for the owner, so an
+        export always carries every document's text.
+        """
+        ids = list(doc_ids) if doc_ids is not None else self.document_ids()
+        for doc_id in ids:
+            doc = self.document(doc_id)
+            pk = self._pk(doc_id)
+            annotators = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT annotator FROM spans WHERE doc = ? UNION "
+                    "SELECT annotator FROM relations WHERE doc = ? ORDER BY 1",
+                    [pk, pk],
+                )
+            ] or [self.owner]
+            for who in annotators:
+                yield Record(
+                    document=doc,
+                    annotator=who,
+                    spans=tuple(self.spans(doc_id, who)),
+                    relations=tuple(self.relations(doc_id, who)),
+                )
+
+
+@dataclass
+class ImportResult:
+    documents_added: int = 0
+    documents_unchanged: int = 0
+    spans_added: int = 0
+    relations_added: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.documents_added} document(s) added, {self.documents_unchanged} already present, "
+            f"{self.spans_added} span(s) and {self.relations_added} relation(s) added"
+        )
+
+
+def _span_key(span: Span) -> tuple[Any, ...]:
+    return (
+        span.label,
+        span.start,
+        span.end,
+        _dumps([list(f) for f in span.fragments]) if span.fragments else None,
+        _dumps(dict(span.attrs)),
+    )
+
+
+def _span_from_row(r: tuple[Any, ...]) -> Span:
+    frags = json.loads(r[5]) if r[5] else None
+    return Span(
+        id=r[0],
+        start=int(r[1]),
+        end=int(r[2]),
+        label=r[3],
+        attrs=json.loads(r[4]),
+        fragments=tuple((int(a), int(b)) for a, b in frags) if frags else None,
+        annotator=r[6],
+    )
+
+
+def _document_from_row(r: tuple[Any, ...]) -> Document:
+    return Document(
+        id=r[0],
+        text=r[1],
+        meta=DocumentMeta(title=r[2], source=r[3], url=r[4], published=r[5]),
+        status=r[6],
+        labels=json.loads(r[7]),
+    )
