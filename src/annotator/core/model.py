@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
@@ -129,7 +130,7 @@ def validate_span(span: Span, text_length: int, *, where: str = "") -> None:
                 f"{prefix}span {span.id!r} start/end must be the outer bounds of its fragments"
             )
         ordered = sorted(span.fragments)
-        for (_, b1), (a2, _) in zip(ordered, ordered[1:], strict=False):
+        for (_, b1), (a2, _) in pairwise(ordered):
             if a2 < b1:
                 raise AnnotatorError(f"{prefix}span {span.id!r} has overlapping fragments")
 

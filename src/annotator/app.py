@@ -1,0 +1,64 @@
+"""Composition root: where the user's data lives, the default project, and the Qt event loop.
+
+``run`` is called by ``annotator`` with no subcommand. The default project
+lives in the platformdirs user data folder and is created on first start with
+the sample article from ``seeds/`` already in it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+from annotator.core.errors import AnnotatorError
+
+APP_NAME = "Annotator"
+APP_ID = "io.github.annotator.Annotator"
+PROJECT_SUFFIX = ".annotator"
+
+
+def data_dir() -> Path:
+    """Where projects live unless the user says otherwise (ANNOTATOR_DATA_DIR overrides)."""
+    override = os.environ.get("ANNOTATOR_DATA_DIR")
+    return Path(override) if override else Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    override = os.environ.get("ANNOTATOR_CONFIG_DIR")
+    return Path(override) if override else Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_project_path() -> Path:
+    return data_dir() / f"default{PROJECT_SUFFIX}"
+
+
+def ensure_default_project(owner: str | None = None) -> Path:
+    """Create the default project with the sample article the first time; return its path."""
+    from annotator.io.importer import import_paths
+    from annotator.resources import default_scheme, sample_article
+    from annotator.store import open_project
+
+    path = default_project_path()
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".new")
+    tmp.unlink(missing_ok=True)
+    with open_project(tmp, create=True, owner=owner, scheme=default_scheme()) as project:
+        import_paths(project, [sample_article()])
+    os.replace(tmp, path)
+    return path
+
+
+def run(paths: list[Path]) -> int:
+    """Start the GUI. ``paths``: a project file to open, or articles to import into it."""
+    from annotator.ui.main_window import launch
+
+    projects = [p for p in paths if p.suffix == PROJECT_SUFFIX]
+    articles = [p for p in paths if p.suffix != PROJECT_SUFFIX]
+    if len(projects) > 1:
+        raise AnnotatorError("open one project at a time")
+    return launch(sys.argv[:1], project=projects[0] if projects else None, imports=articles)

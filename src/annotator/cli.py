@@ -1,0 +1,136 @@
+"""The command line: ``annotator [PATH...]`` opens the GUI; subcommands work headless.
+
+Every subcommand calls the same core, store and io functions the GUI uses.
+Errors are one line, ``annotator: error: ...`` on stderr, with a non-zero exit
+status; never a traceback. Headless subcommands never import PySide6.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from annotator import __version__
+from annotator.core.errors import AnnotatorError
+
+PROG = "annotator"
+SUBCOMMANDS = ("import", "export")
+
+EPILOG = """\
+commands:
+  annotator                      open the GUI on your default project
+  annotator PATH...              open a project file (.annotator), or import articles
+                                 into the current project and open the GUI
+  annotator import PROJECT FILE...   import articles or JSONL into PROJECT (created if missing)
+  annotator export PROJECT --format jsonl -o OUT   write PROJECT as a dataset
+
+Run 'annotator COMMAND --help' for a command's options.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="Annotate quotes, speakers, claims and stance in news articles.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="project file to open, or article files to import into the current project",
+    )
+    return p
+
+
+def _import_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=f"{PROG} import",
+        description="Import articles (.txt, .md, .html, folders) or canonical JSONL into a project. "
+        "Everything is checked first and written in one transaction: on any error nothing is imported.",
+    )
+    p.add_argument("project", metavar="PROJECT", help="project file (created if it does not exist)")
+    p.add_argument("files", metavar="FILE", nargs="+", help="files or folders to import")
+    p.add_argument("--annotator", metavar="NAME", help="record the annotations as NAME's")
+    p.add_argument("--owner", metavar="NAME", help="owner name for a newly created project")
+    return p
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    from annotator.io.export import FORMATS
+
+    p = _Parser(
+        prog=f"{PROG} export",
+        description="Write a project's documents and annotations as a dataset. "
+        "The file is written atomically: an interrupted export leaves the old file.",
+    )
+    p.add_argument("project", metavar="PROJECT", help="project file")
+    p.add_argument("--format", "-f", required=True, choices=sorted(FORMATS), help="output format")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] == "import":
+            return _cmd_import(_import_parser().parse_args(args[1:]))
+        if args and args[0] == "export":
+            return _cmd_export(_export_parser().parse_args(args[1:]))
+        ns = _gui_parser().parse_args(args)
+        return _cmd_gui([Path(p) for p in ns.paths])
+    except AnnotatorError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _cmd_import(ns: argparse.Namespace) -> int:
+    from annotator.io.importer import import_paths
+    from annotator.resources import default_scheme
+    from annotator.store import open_project
+
+    path = Path(ns.project)
+    created = not path.exists()
+    with open_project(path, create=True, owner=ns.owner, scheme=default_scheme()) as project:
+        try:
+            report = import_paths(project, [Path(f) for f in ns.files], annotator=ns.annotator)
+        except AnnotatorError:
+            if created:
+                project.close()
+                path.unlink(missing_ok=True)
+            raise
+    for line in report.summary_lines():
+        print(line)
+    return 0
+
+
+def _cmd_export(ns: argparse.Namespace) -> int:
+    from annotator.io.export import export_project
+    from annotator.store import open_project
+
+    with open_project(Path(ns.project)) as project:
+        n = export_project(project, ns.format, Path(ns.output))
+    print(f"wrote {n} record(s) to {ns.output}")
+    return 0
+
+
+def _cmd_gui(paths: list[Path]) -> int:
+    from annotator.app import run
+
+    return run(paths)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

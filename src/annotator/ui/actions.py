@@ -1,0 +1,82 @@
+"""Every action of the main window, its menu, text and shortcut: declared here and nowhere else.
+
+Help > Keyboard shortcuts is generated from ``ACTIONS`` (plus the label keys
+of the scheme), and a test keeps that list equal to the real shortcuts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    menu: str
+    text: str
+    shortcuts: tuple[str, ...] = ()
+    tip: str = ""
+
+
+S = QKeySequence.StandardKey
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("new_project", "File", "&New project…", ("Ctrl+N",), "Create an empty project file"),
+    ActionSpec("open_project", "File", "&Open project…", ("Ctrl+O",), "Open a project file"),
+    ActionSpec("import", "File", "&Import articles or JSONL…", ("Ctrl+I",),
+               "Import .txt, .md, .html articles or canonical JSONL"),
+    ActionSpec("export_jsonl", "File", "&Export as JSONL…", ("Ctrl+E",),
+               "Write the project as canonical JSONL"),
+    ActionSpec("quit", "File", "&Quit", ("Ctrl+Q",), "Close the window (everything is already saved)"),
+    ActionSpec("undo", "Edit", "&Undo", ("Ctrl+Z",)),
+    ActionSpec("redo", "Edit", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y")),
+    ActionSpec("delete_span", "Edit", "&Delete annotation", ("Del", "Backspace"),
+               "Delete the selected annotation"),
+    ActionSpec("deselect", "Edit", "Clear selection", ("Esc",)),
+    ActionSpec("set_owner", "Edit", "Annotator &name…", (), "Whose annotations this project records"),
+    ActionSpec("next_span", "Navigate", "&Next annotation", ("Alt+Down", "]"),
+               "Select the next annotation in the text"),
+    ActionSpec("prev_span", "Navigate", "&Previous annotation", ("Alt+Up", "["),
+               "Select the previous annotation in the text"),
+    ActionSpec("next_doc", "Navigate", "Next &document", ("Ctrl+PgDown",)),
+    ActionSpec("prev_doc", "Navigate", "Previous d&ocument", ("Ctrl+PgUp",)),
+    ActionSpec("status_todo", "Document", "Mark as &to do", ("Ctrl+1",)),
+    ActionSpec("status_in_progress", "Document", "Mark as &in progress", ("Ctrl+2",)),
+    ActionSpec("status_done", "Document", "Mark as &done", ("Ctrl+3",)),
+    ActionSpec("zoom_in", "View", "Zoom &in", ("Ctrl+=", "Ctrl++")),
+    ActionSpec("zoom_out", "View", "Zoom &out", ("Ctrl+-",)),
+    ActionSpec("shortcuts", "Help", "&Keyboard shortcuts", ("F1",)),
+    ActionSpec("about", "Help", "&About Annotator", ()),
+)
+
+#: The modifier that tags exactly (no trimming or snapping) when held with a label key.
+EXACT_MODIFIER = "Shift"
+
+MENUS = ("File", "Edit", "Navigate", "Document", "View", "Help")
+
+
+def build_actions(parent: QWidget, handlers: dict[str, Callable[[], None]]) -> dict[str, QAction]:
+    """Create a QAction per spec, wired to ``handlers[name]``."""
+    actions: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        action = QAction(spec.text, parent)
+        action.setObjectName(f"action_{spec.name}")
+        if spec.shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+        if spec.tip:
+            action.setStatusTip(spec.tip)
+            action.setToolTip(spec.tip)
+        handler = handlers.get(spec.name)
+        if handler is not None:
+            action.triggered.connect(lambda _checked=False, h=handler: h())
+        actions[spec.name] = action
+    return actions
+
+
+def label_shortcuts(key: str) -> tuple[str, str]:
+    """The snapped and the exact shortcut of a label key."""
+    return key, f"{EXACT_MODIFIER}+{key}"

@@ -1,0 +1,88 @@
+"""Questions and messages to the user behind one seam, so windows run in tests without dialogs.
+
+``Interaction`` shows real dialogs; tests pass a ``ScriptedInteraction`` with
+the answers they want, instead of monkeypatching Qt.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+
+class Interaction:
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+
+    def error(self, title: str, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    def info(self, title: str, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, message, parent=self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    def confirm(self, title: str, message: str) -> bool:
+        answer = QMessageBox.question(self.parent, title, message)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_text(self, title: str, label: str, default: str = "") -> str | None:
+        text, ok = QInputDialog.getText(
+            self.parent, title, label, QLineEdit.EchoMode.Normal, default
+        )
+        return text if ok else None
+
+    def open_files(self, title: str, filters: str) -> list[Path]:
+        names, _ = QFileDialog.getOpenFileNames(self.parent, title, "", filters)
+        return [Path(n) for n in names]
+
+    def open_file(self, title: str, filters: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.parent, title, "", filters)
+        return Path(name) if name else None
+
+    def save_file(self, title: str, filters: str, suggested: str = "") -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, filters)
+        return Path(name) if name else None
+
+
+class ScriptedInteraction(Interaction):
+    """Answers from a script; records every message shown. For tests and batch runs."""
+
+    def __init__(self, *answers: object) -> None:
+        super().__init__(None)
+        self.answers: deque[object] = deque(answers)
+        self.messages: list[tuple[str, str, str]] = []
+
+    def _next(self, default: object) -> object:
+        return self.answers.popleft() if self.answers else default
+
+    def error(self, title: str, message: str) -> None:
+        self.messages.append(("error", title, message))
+
+    def info(self, title: str, message: str) -> None:
+        self.messages.append(("info", title, message))
+
+    def confirm(self, title: str, message: str) -> bool:
+        self.messages.append(("confirm", title, message))
+        return bool(self._next(True))
+
+    def ask_text(self, title: str, label: str, default: str = "") -> str | None:
+        answer = self._next(default)
+        return None if answer is None else str(answer)
+
+    def open_files(self, title: str, filters: str) -> list[Path]:
+        answer = self._next([])
+        return [Path(p) for p in answer] if isinstance(answer, list | tuple) else []
+
+    def open_file(self, title: str, filters: str) -> Path | None:
+        answer = self._next(None)
+        return Path(str(answer)) if answer else None
+
+    def save_file(self, title: str, filters: str, suggested: str = "") -> Path | None:
+        answer = self._next(None)
+        return Path(str(answer)) if answer else None

@@ -1,0 +1,653 @@
+"""The main window: document list | article | tagging panel, menus, undo stack, status bar.
+
+It shows the store and turns gestures into core commands; every change is
+executed in one transaction before it is shown, so what is on screen is on
+disk. It never reads the article back from the widget: the store's text is
+the truth.
+"""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QProgressDialog,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator import __version__
+from annotator.core.commands import AddSpan, Change, Command, EditSpan, RemoveSpan, SetStatus
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import STATUSES, Document, Span
+from annotator.core.spans import snap
+from annotator.store import Project, open_project
+from annotator.ui.actions import ACTIONS, MENUS, build_actions, label_shortcuts
+from annotator.ui.article_view import ArticleView
+from annotator.ui.interaction import Interaction
+from annotator.ui.tag_panel import TagPanel
+from annotator.ui.undo import UndoableCommand
+
+STATUS_TEXT = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
+IMPORT_FILTER = "Articles and datasets (*.txt *.md *.markdown *.html *.htm *.jsonl);;All files (*)"
+PROJECT_FILTER = "Annotator projects (*.annotator);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        project: Project,
+        *,
+        interaction: Interaction | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.interaction = interaction or Interaction(self)
+        self.settings = settings
+        self.project = project
+        self.doc: Document | None = None
+        self.undo_stack = QUndoStack(self)
+        self.label_actions: list[QAction] = []
+        self.setAcceptDrops(True)
+        self.resize(1360, 860)
+
+        self._build_widgets()
+        self._build_actions()
+        self._build_status_bar()
+        self.set_project(project)
+
+    # ---- construction -------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.doc_list = QListWidget()
+        self.doc_list.setObjectName("document_list")
+        self.doc_list.setMinimumWidth(180)
+        self.doc_list.currentItemChanged.connect(self._on_doc_item)
+
+        self.title_label = QLabel()
+        self.title_label.setObjectName("doc_title")
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label.setWordWrap(True)
+        font = self.title_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.meta_label = QLabel()
+        self.meta_label.setObjectName("doc_meta")
+        self.meta_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("status_combo")
+        for s in STATUSES:
+            self.status_combo.addItem(STATUS_TEXT[s], s)
+        self.status_combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.status_combo.activated.connect(
+            lambda _i: self.set_status(str(self.status_combo.currentData()))
+        )
+
+        header = QWidget()
+        header.setObjectName("doc_header")
+        hl = QVBoxLayout(header)
+        hl.setContentsMargins(24, 16, 24, 8)
+        hl.addWidget(self.title_label)
+        row = QHBoxLayout()
+        row.addWidget(self.meta_label, 1)
+        row.addWidget(QLabel("Status:"))
+        row.addWidget(self.status_combo)
+        hl.addLayout(row)
+
+        self.view = ArticleView()
+        self.view.setObjectName("article_view")
+        self.view.spanActivated.connect(self._on_span_activated)
+
+        center = QWidget()
+        cl = QVBoxLayout(center)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(header)
+        cl.addWidget(self.view, 1)
+
+        self.panel = TagPanel()
+        self.panel.tagRequested.connect(lambda name: self.tag(name, exact=False))
+        self.panel.labelChangeRequested.connect(self._on_label_change)
+        self.panel.attributeChangeRequested.connect(self._on_attr_change)
+        self.panel.deleteRequested.connect(self.delete_span)
+        self.panel.spanChosen.connect(self.select_span)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.doc_list)
+        self.splitter.addWidget(center)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([240, 760, 360])
+        self.setCentralWidget(self.splitter)
+
+    def _build_actions(self) -> None:
+        handlers: dict[str, Callable[[], None]] = {
+            "new_project": self.new_project,
+            "open_project": self.choose_project,
+            "import": self.choose_import,
+            "export_jsonl": self.export_jsonl,
+            "quit": self.close,
+            "delete_span": lambda: self.delete_span(self.view.selected_span() or ""),
+            "deselect": lambda: self.select_span(None),
+            "set_owner": self.ask_owner,
+            "next_span": lambda: self.step_span(+1),
+            "prev_span": lambda: self.step_span(-1),
+            "next_doc": lambda: self.step_document(+1),
+            "prev_doc": lambda: self.step_document(-1),
+            "status_todo": lambda: self.set_status("todo"),
+            "status_in_progress": lambda: self.set_status("in_progress"),
+            "status_done": lambda: self.set_status("done"),
+            "zoom_in": lambda: self.view.zoom(+1),
+            "zoom_out": lambda: self.view.zoom(-1),
+            "shortcuts": self.show_shortcuts,
+            "about": self.show_about,
+        }
+        self.actions_by_name = build_actions(self, handlers)
+        # Undo/redo come from the stack so their text names the action ("Undo Tag QUOTE …").
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        for name, action in (("undo", undo), ("redo", redo)):
+            spec = next(s for s in ACTIONS if s.name == name)
+            action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+            action.setObjectName(f"action_{name}")
+            self.actions_by_name[name] = action
+        self.menus: dict[str, QMenu] = {}
+        bar = self.menuBar()
+        for menu_name in MENUS:
+            menu = bar.addMenu(f"&{menu_name}")
+            self.menus[menu_name] = menu
+            for spec in ACTIONS:
+                if spec.menu == menu_name:
+                    menu.addAction(self.actions_by_name[spec.name])
+                    self.addAction(self.actions_by_name[spec.name])
+            if menu_name == "Edit":
+                self.annotate_menu = bar.addMenu("&Annotate")
+
+    def _build_status_bar(self) -> None:
+        self.project_label = QLabel()
+        self.position_label = QLabel()
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("saved_indicator")
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.position_label)
+        bar.addPermanentWidget(self.project_label)
+        bar.addPermanentWidget(self.saved_label)
+
+    def _rebuild_label_actions(self) -> None:
+        for action in self.label_actions:
+            self.removeAction(action)
+            action.deleteLater()
+        self.label_actions = []
+        self.annotate_menu.clear()
+        for label in self.project.scheme.labels:
+            if not label.shortcut:
+                continue
+            snapped, exact = label_shortcuts(label.shortcut)
+            for key, is_exact in ((snapped, False), (exact, True)):
+                text = f"Tag as {label.name}" + (" (exactly)" if is_exact else "")
+                action = QAction(text, self)
+                action.setObjectName(f"tag_{label.name}{'_exact' if is_exact else ''}")
+                action.setShortcut(QKeySequence(key))
+                action.triggered.connect(
+                    lambda _c=False, n=label.name, e=is_exact: self.tag(n, exact=e)
+                )
+                self.annotate_menu.addAction(action)
+                self.addAction(action)
+                self.label_actions.append(action)
+
+    # ---- project and documents ----------------------------------------
+    def set_project(self, project: Project) -> None:
+        self.project = project
+        self.undo_stack.clear()
+        self.setWindowTitle(f"{project.path.name} — Annotator")
+        self.project_label.setText(f"{project.path}  ·  {project.owner}")
+        self.panel.set_scheme(project.scheme)
+        self._rebuild_label_actions()
+        self.refresh_documents()
+        if self.doc_list.count():
+            self.doc_list.setCurrentRow(0)
+        else:
+            self.show_document(None)
+
+    def refresh_documents(self) -> None:
+        current = self.doc.id if self.doc else None
+        self.doc_list.blockSignals(True)
+        self.doc_list.clear()
+        for summary in self.project.documents():
+            item = QListWidgetItem(
+                f"{summary.title}\n{STATUS_TEXT.get(summary.status, summary.status)} · "
+                f"{summary.spans} annotation{'s' if summary.spans != 1 else ''}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, summary.id)
+            item.setToolTip(f"<p>{html.escape(summary.title)}</p>")
+            self.doc_list.addItem(item)
+            if summary.id == current:
+                self.doc_list.setCurrentItem(item)
+        self.doc_list.blockSignals(False)
+        self._update_position()
+
+    def _on_doc_item(self, item: QListWidgetItem | None, _prev: QListWidgetItem | None) -> None:
+        self.show_document(item.data(Qt.ItemDataRole.UserRole) if item else None)
+
+    def show_document(self, doc_id: str | None) -> None:
+        if doc_id is None:
+            self.doc = None
+            self.view.set_document("", [], {})
+            self.title_label.setText("No document yet")
+            self.meta_label.setText("Import articles with File > Import (Ctrl+I) or drop files here.")
+            self.status_combo.setEnabled(False)
+            self.panel.model.reset("", [], {})
+            self.panel.show_span(None, "")
+            return
+        self.doc = self.project.document(doc_id)
+        spans = self.project.spans(doc_id)
+        colors = {lab.name: lab.color for lab in self.project.scheme.labels}
+        self.view.set_document(self.doc.text, spans, colors)
+        self.panel.model.reset(self.doc.text, spans, colors)
+        self.panel.show_span(None, self.doc.text)
+        self._show_header()
+        self._update_position()
+        self.view.setFocus()
+
+    def _show_header(self) -> None:
+        assert self.doc is not None
+        meta = self.doc.meta
+        self.title_label.setText(self.doc.display_title)
+        parts = [p for p in (meta.source, meta.published, meta.url) if p]
+        parts.append(f"{len(self.doc.text):,} characters")
+        self.meta_label.setText("  ·  ".join(parts))
+        self.status_combo.setEnabled(True)
+        self.status_combo.setCurrentIndex(max(0, STATUSES.index(self.doc.status)))
+
+    def _update_position(self) -> None:
+        row, total = self.doc_list.currentRow(), self.doc_list.count()
+        self.position_label.setText(f"Document {row + 1} of {total}" if total else "No documents")
+
+    def step_document(self, delta: int) -> None:
+        row = self.doc_list.currentRow() + delta
+        if 0 <= row < self.doc_list.count():
+            self.doc_list.setCurrentRow(row)
+
+    # ---- commands -----------------------------------------------------
+    def run(self, command: Command) -> bool:
+        """Execute one user action (one transaction), then push it on the undo stack."""
+        try:
+            change = self.project.execute(command)
+        except Exception as e:  # refused edit, disk full, file gone: nothing is shown as done
+            self.report_error(e)
+            return False
+        self.undo_stack.push(
+            UndoableCommand(self.project, command, self.apply_change, self.report_error)
+        )
+        self.apply_change(change)
+        return True
+
+    def report_error(self, error: Exception) -> None:
+        if isinstance(error, AnnotatorError):
+            message = str(error)
+        elif isinstance(error, sqlite3.Error):
+            message = f"The project file could not be written: {error}. Your earlier work is safe."
+        else:
+            message = f"{type(error).__name__}: {error}"
+        self.saved_label.setText("⚠ Not saved")
+        self.interaction.error("Annotator", message)
+
+    def apply_change(self, change: Change) -> None:
+        """Show what a command changed: only the spans it touched, not the whole document."""
+        if self.doc is None or change.document != self.doc.id:
+            self._select_doc_item(change.document)
+        assert self.doc is not None
+        for span_id in change.spans:
+            self.view.remove_span(span_id)
+            self.panel.model.remove(span_id)
+            try:
+                span = self.project.span(self.doc.id, span_id)
+            except AnnotatorError:
+                if self.view.selected_span() == span_id:
+                    self.select_span(None)
+                continue
+            self.view.add_span(span)
+            self.panel.model.upsert(span)
+        if change.document_fields:
+            self.doc = self.project.document(self.doc.id)
+            self._show_header()
+        self._refresh_current_item()
+        selected = self.view.selected_span()
+        if selected:
+            self.select_span(selected, scroll=False)
+        self.saved_label.setText("✓ Saved")
+
+    def _select_doc_item(self, doc_id: str) -> None:
+        for row in range(self.doc_list.count()):
+            if self.doc_list.item(row).data(Qt.ItemDataRole.UserRole) == doc_id:
+                self.doc_list.setCurrentRow(row)
+                return
+
+    def _refresh_current_item(self) -> None:
+        item = self.doc_list.currentItem()
+        if item is None or self.doc is None:
+            return
+        count = len(self.panel.model._spans)
+        status = STATUS_TEXT.get(self.doc.status, self.doc.status)
+        item.setText(f"{self.doc.display_title}\n{status} · {count} annotation{'s' if count != 1 else ''}")
+
+    # ---- gestures -----------------------------------------------------
+    def tag(self, label: str, *, exact: bool = False) -> None:
+        if self.doc is None:
+            return
+        start, end = self.view.selection_cp()
+        bounds = (start, end) if exact else snap(self.doc.text, start, end)
+        if bounds[0] >= bounds[1]:
+            self.statusBar().showMessage("Select some text first, then press the label's key.", 4000)
+            return
+        span = Span("", bounds[0], bounds[1], label, annotator=self.project.owner)
+        command = AddSpan(self.doc.id, span)
+        if self.run(command):
+            self.select_span(command.span.id)
+
+    def select_span(self, span_id: str | None, *, scroll: bool = True) -> None:
+        if self.doc is None:
+            return
+        span = None
+        if span_id:
+            try:
+                span = self.project.span(self.doc.id, span_id)
+            except AnnotatorError:
+                span = None
+        self.view.set_selected_span(span.id if span else None)
+        if span is not None and scroll:
+            self.view.scroll_to_cp(span.start)
+        self.panel.show_span(span, self.doc.text)
+
+    def _on_span_activated(self, span_id: str) -> None:
+        self.select_span(span_id or None, scroll=False)
+
+    def delete_span(self, span_id: str) -> None:
+        if self.doc is None or not span_id:
+            return
+        self.run(RemoveSpan(self.doc.id, span_id, self.project.owner))
+
+    def _on_label_change(self, span_id: str, label: str) -> None:
+        if self.doc is None:
+            return
+        before = self.project.span(self.doc.id, span_id)
+        keep = self.project.scheme.label(label)
+        attrs = {k: v for k, v in before.attrs.items() if keep and keep.attribute(k)}
+        self.run(EditSpan(self.doc.id, before, before.with_(label=label, attrs=attrs), "label"))
+
+    def _on_attr_change(self, span_id: str, name: str, value: object) -> None:
+        if self.doc is None:
+            return
+        before = self.project.span(self.doc.id, span_id)
+        attrs = dict(before.attrs)
+        if value is None:
+            attrs.pop(name, None)
+        else:
+            attrs[name] = value  # type: ignore[assignment]
+        self.run(EditSpan(self.doc.id, before, before.with_(attrs=attrs), name))
+
+    def step_span(self, delta: int) -> None:
+        model = self.panel.model
+        if model.rowCount() == 0:
+            return
+        current = self.view.selected_span()
+        row = model.row_of(current) if current else -1
+        if row < 0:
+            cursor = self.view.selection_cp()[0]
+            spans = [model.span_at(i) for i in range(model.rowCount())]
+            after = [i for i, s in enumerate(spans) if s and s.start >= cursor]
+            row = (after[0] if after else model.rowCount()) - (1 if delta < 0 else 0)
+            row = min(max(row, 0), model.rowCount() - 1)
+        else:
+            row = min(max(row + delta, 0), model.rowCount() - 1)
+        span = model.span_at(row)
+        if span:
+            self.select_span(span.id)
+
+    def set_status(self, status: str) -> None:
+        if self.doc is None or status == self.doc.status:
+            return
+        self.run(SetStatus(self.doc.id, status))
+
+    # ---- files --------------------------------------------------------
+    def choose_import(self) -> None:
+        paths = self.interaction.open_files("Import articles or JSONL", IMPORT_FILTER)
+        if paths:
+            self.import_files(paths)
+
+    def import_files(self, paths: Sequence[Path]) -> bool:
+        from annotator.io.importer import import_paths
+
+        dialog = QProgressDialog("Importing…", "Cancel", 0, len(paths), self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)
+
+        def progress(done: int, total: int, name: str) -> bool:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            dialog.setLabelText(f"Importing {name}…")
+            QApplication.processEvents()
+            return not dialog.wasCanceled()
+
+        try:
+            report = import_paths(self.project, list(paths), progress=progress)
+        except AnnotatorError as e:
+            dialog.close()
+            self.interaction.error("Import failed", f"{e}\n\nNothing was imported.")
+            return False
+        dialog.close()
+        self.undo_stack.clear()  # imports are not undoable one by one; the stack would lie
+        self.panel.set_scheme(self.project.scheme)
+        self._rebuild_label_actions()
+        self.refresh_documents()
+        if self.doc is None and self.doc_list.count():
+            self.doc_list.setCurrentRow(0)
+        lines = report.summary_lines()
+        self.statusBar().showMessage(lines[0] if lines else "Imported.", 8000)
+        if len(lines) > 1:
+            self.interaction.info("Import finished", "\n".join(lines))
+        return True
+
+    def export_jsonl(self) -> None:
+        from annotator.io.export import export_project
+
+        out = self.interaction.save_file(
+            "Export as JSONL", "JSON Lines (*.jsonl)", f"{self.project.path.stem}.jsonl"
+        )
+        if out is None:
+            return
+        try:
+            n = export_project(self.project, "jsonl", out)
+        except AnnotatorError as e:
+            self.interaction.error("Export failed", str(e))
+            return
+        self.statusBar().showMessage(f"Wrote {n} record(s) to {out}", 8000)
+
+    def choose_project(self) -> None:
+        path = self.interaction.open_file("Open project", PROJECT_FILTER)
+        if path:
+            self.open_project_file(path)
+
+    def new_project(self) -> None:
+        from annotator.resources import default_scheme
+
+        path = self.interaction.save_file("New project", PROJECT_FILTER, "project.annotator")
+        if path is None:
+            return
+        if path.suffix != ".annotator":
+            path = path.with_suffix(".annotator")
+        if path.exists():
+            self.interaction.error("New project", f"{path} already exists; open it instead.")
+            return
+        try:
+            project = open_project(path, create=True, owner=self.project.owner, scheme=default_scheme())
+        except AnnotatorError as e:
+            self.interaction.error("New project", str(e))
+            return
+        self._switch_project(project)
+
+    def open_project_file(self, path: Path) -> bool:
+        try:
+            project = open_project(path)
+        except AnnotatorError as e:
+            self.interaction.error("Cannot open project", str(e))
+            return False
+        self._switch_project(project)
+        return True
+
+    def _switch_project(self, project: Project) -> None:
+        old = self.project
+        self.doc = None
+        self.set_project(project)
+        if old is not project:
+            old.close()
+        if self.settings is not None:
+            self.settings.setValue("last_project", str(project.path))
+
+    def ask_owner(self) -> None:
+        name = self.interaction.ask_text(
+            "Annotator name", "Your name, recorded with your annotations:", self.project.owner
+        )
+        if name is None:
+            return
+        try:
+            self.project.set_owner(name)
+        except AnnotatorError as e:
+            self.interaction.error("Annotator name", str(e))
+            return
+        self.set_project(self.project)
+
+    # ---- help ---------------------------------------------------------
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(action, shortcut) for every shortcut in the window: the generated Help list."""
+        rows: list[tuple[str, str]] = []
+        for spec in ACTIONS:
+            action = self.actions_by_name[spec.name]
+            keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+            if keys:
+                rows.append((spec.text.replace("&", "").rstrip("…"), keys))
+        for action in self.label_actions:
+            rows.append((action.text(), action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        table = QTableWidget(0, 2, dialog)
+        table.setObjectName("shortcut_table")
+        table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        for text, keys in self.shortcut_rows():
+            r = table.rowCount()
+            table.insertRow(r)
+            table.setItem(r, 0, QTableWidgetItem(text))
+            table.setItem(r, 1, QTableWidgetItem(keys))
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        table.verticalHeader().hide()
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        dialog.resize(520, 560)
+        dialog.show()
+        self._shortcuts_dialog = dialog
+
+    def show_about(self) -> None:
+        from annotator.app import data_dir
+
+        self.interaction.info(
+            "About Annotator",
+            f"Annotator {__version__}\nMIT licence\n\nProjects are stored in {data_dir()}\n"
+            f"This project: {self.project.path}",
+        )
+
+    # ---- drag and drop, close -----------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        projects = [p for p in paths if p.suffix == ".annotator"]
+        if projects:
+            self.open_project_file(projects[0])
+        else:
+            self.import_files(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Nothing to save: every action was committed when it was made.
+        if self.settings is not None:
+            self.settings.setValue("geometry", self.saveGeometry())
+            self.settings.setValue("splitter", self.splitter.saveState())
+        super().closeEvent(event)
+
+
+def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Path] = ()) -> int:
+    """Create the application and the window; run until the window closes."""
+    from annotator.app import APP_NAME, config_dir, ensure_default_project
+    from annotator.store.project import default_owner
+
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    settings = QSettings(str(config_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    interaction = Interaction(None)
+    try:
+        if project is None:
+            from annotator.app import default_project_path
+
+            owner = None
+            if not default_project_path().exists():
+                owner = interaction.ask_text(
+                    "Welcome to Annotator",
+                    "Your name, recorded with your annotations:",
+                    default_owner(),
+                ) or default_owner()
+            project = ensure_default_project(owner)
+        opened = open_project(project)
+    except AnnotatorError as e:
+        print(f"annotator: error: {e}", file=sys.stderr)
+        interaction.error("Annotator", str(e))
+        return 1
+    window = MainWindow(opened, interaction=interaction, settings=settings)
+    interaction.parent = window
+    geometry = settings.value("geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    splitter = settings.value("splitter")
+    if splitter is not None:
+        window.splitter.restoreState(splitter)
+    window.show()
+    if imports:
+        QTimer.singleShot(0, lambda: window.import_files(list(imports)))
+    return int(app.exec())
