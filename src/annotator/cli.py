@@ -111,7 +111,7 @@ def _cmd_import(ns: argparse.Namespace) -> int:
                 project.close()
                 path.unlink(missing_ok=True)
             raise
-    for line in report.summary_lines():
+    for line in report.summary():
         print(line)
     return 0
 

@@ -49,9 +49,10 @@ class Command(Protocol):
     def revert(self, repo: Repository) -> Change: ...
 
 
-def _excerpt(text: str, limit: int = 24) -> str:
+def _excerpt(text: str, limit: int = 32) -> str:
+    """A short one-line quote of the text for menus ("Undo Tag QUOTE “Millions of people…”")."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass

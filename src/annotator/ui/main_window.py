@@ -9,8 +9,10 @@ the truth.
 from __future__ import annotations
 
 import html
+import os
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -88,6 +90,10 @@ class MainWindow(QMainWindow):
         self.doc_list = QListWidget()
         self.doc_list.setObjectName("document_list")
         self.doc_list.setMinimumWidth(180)
+        self.doc_list.setWordWrap(True)
+        self.doc_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.doc_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.doc_list.setSpacing(2)
         self.doc_list.currentItemChanged.connect(self._on_doc_item)
 
         self.title_label = QLabel()
@@ -326,6 +332,7 @@ class MainWindow(QMainWindow):
         if self.doc is None or change.document != self.doc.id:
             self._select_doc_item(change.document)
         assert self.doc is not None
+        selected = self.view.selected_span()
         for span_id in change.spans:
             self.view.remove_span(span_id)
             self.panel.model.remove(span_id)
@@ -341,7 +348,6 @@ class MainWindow(QMainWindow):
             self.doc = self.project.document(self.doc.id)
             self._show_header()
         self._refresh_current_item()
-        selected = self.view.selected_span()
         if selected:
             self.select_span(selected, scroll=False)
         self.saved_label.setText("✓ Saved")
@@ -372,7 +378,10 @@ class MainWindow(QMainWindow):
         span = Span("", bounds[0], bounds[1], label, annotator=self.project.owner)
         command = AddSpan(self.doc.id, span)
         if self.run(command):
-            self.select_span(command.span.id)
+            cursor = self.view.textCursor()
+            cursor.clearSelection()  # show the new highlight, not the text selection
+            self.view.setTextCursor(cursor)
+            self.select_span(command.span.id, scroll=False)
 
     def select_span(self, span_id: str | None, *, scroll: bool = True) -> None:
         if self.doc is None:
@@ -471,7 +480,7 @@ class MainWindow(QMainWindow):
         self.refresh_documents()
         if self.doc is None and self.doc_list.count():
             self.doc_list.setCurrentRow(0)
-        lines = report.summary_lines()
+        lines = report.summary()
         self.statusBar().showMessage(lines[0] if lines else "Imported.", 8000)
         if len(lines) > 1:
             self.interaction.info("Import finished", "\n".join(lines))
@@ -650,4 +659,11 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
     window.show()
     if imports:
         QTimer.singleShot(0, lambda: window.import_files(list(imports)))
+    if os.environ.get("ANNOTATOR_QUIT_WHEN_READY"):
+        # For benchmarks and smoke tests: report when the window is interactive, then quit.
+        def ready() -> None:
+            print(f"ready {time.perf_counter():.6f}", flush=True)
+            window.close()
+
+        QTimer.singleShot(0, ready)
     return int(app.exec())

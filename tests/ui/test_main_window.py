@@ -1,0 +1,210 @@
+"""The real window driven like an analyst: select, press a key, undo, redo, reopen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QAction, QDropEvent, QKeySequence, QTextCursor
+
+from annotator.core.model import Document, DocumentMeta
+from annotator.store import Project, open_project
+from annotator.store.project import Record
+from annotator.ui.interaction import ScriptedInteraction
+from annotator.ui.main_window import MainWindow
+
+SAMPLE_ID = "ceasefire-talks"
+
+
+def select_utf16(window: MainWindow, start: int, end: int) -> None:
+    """Select in the widget by Qt positions, as a mouse drag would."""
+    cursor = window.view.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    window.view.setTextCursor(cursor)
+
+
+def press(qtbot, window: MainWindow, key: str) -> None:  # type: ignore[no-untyped-def]
+    seq = QKeySequence(key)
+    combo = seq[0]
+    qtbot.keyClick(window.view, combo.key(), combo.keyboardModifiers())
+
+
+def test_select_press_q_undo_redo_reopen(qtbot, window: MainWindow, project: Project, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    phrase = "Millions of people are needlessly dead"
+    start = sample_text.index(phrase)
+    # a sloppy drag: starts mid-word ("li|ons"), ends mid-word ("de|ad")
+    select_utf16(window, start + 3, start + len(phrase) - 2)
+    press(qtbot, window, "Q")
+    spans = project.spans(SAMPLE_ID)
+    assert [(s.label, s.start, s.end) for s in spans] == [("QUOTE", start, start + len(phrase))]
+    assert window.undo_stack.undoText() == "Tag QUOTE “Millions of people are needless…”"
+    assert window.actions_by_name["undo"].text().startswith("&Undo Tag QUOTE")
+
+    press(qtbot, window, "Ctrl+Z")
+    assert project.spans(SAMPLE_ID) == []
+    assert window.view.spans_at_cp(start + 1) == []
+    press(qtbot, window, "Ctrl+Shift+Z")
+    assert [s.start for s in project.spans(SAMPLE_ID)] == [start]
+    assert [s.id for s in window.view.spans_at_cp(start + 1)] == ["q1"]
+
+    path = project.path
+    window.close()
+    with open_project(path) as again:
+        reopened = MainWindow(again, interaction=ScriptedInteraction())
+        qtbot.addWidget(reopened)
+        assert [s.id for s in reopened.view.spans_at_cp(start + 1)] == ["q1"]
+        assert reopened.panel.model.rowCount() == 1
+
+
+def test_shift_tags_exactly_without_snapping(qtbot, window: MainWindow, project: Project, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    start = sample_text.index("Witkoff")
+    select_utf16(window, start + 1, start + 4)
+    press(qtbot, window, "Shift+S")
+    (span,) = project.spans(SAMPLE_ID)
+    assert sample_text[span.start : span.end] == "itk"
+
+
+def test_nothing_selected_is_a_hint_not_an_annotation(qtbot, window: MainWindow, project: Project) -> None:  # type: ignore[no-untyped-def]
+    select_utf16(window, 10, 10)
+    press(qtbot, window, "Q")
+    assert project.spans(SAMPLE_ID) == []
+    assert "Select some text" in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Intro 😀😀 then “the quote” ends", "the quote"),
+        ("one\r\ntwo\r\nthe quote here", "the quote"),
+        ("e\u0301e\u0301 the quote", "the quote"),
+        ("nb\u00a0space\u2028the quote", "the quote"),
+        ("שלום עולם the quote مرحبا", "the quote"),
+    ],
+)
+def test_offsets_survive_emoji_crlf_marks_and_rtl(qtbot, empty_project: Project, text: str, target: str) -> None:  # type: ignore[no-untyped-def]
+    empty_project.add_records([Record(Document("d", text, DocumentMeta(title="t")), "", (), ())])
+    win = MainWindow(empty_project, interaction=ScriptedInteraction())
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    cp_start = text.index(target)
+    u16 = lambda i: len(text[:i].encode("utf-16-le")) // 2  # noqa: E731
+    select_utf16(win, u16(cp_start), u16(cp_start + len(target)))
+    win.tag("QUOTE")
+    (span,) = empty_project.spans("d")
+    assert text[span.start : span.end] == target
+    # drawn back at the same place: selecting the span selects the same Qt positions
+    win.select_span(span.id)
+    win.view.select_cp(span.start, span.end)
+    cursor = win.view.textCursor()
+    assert (cursor.selectionStart(), cursor.selectionEnd()) == (u16(span.start), u16(span.end))
+    assert empty_project.document("d").text == text  # stored text byte-identical
+
+
+def test_click_a_highlight_then_edit_and_delete_it(qtbot, window: MainWindow, project: Project, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    start = sample_text.index("Dmitri Peskov")
+    window.view.select_cp(start, start + len("Dmitri Peskov"))
+    window.tag("SPEAKER")
+    window.select_span(None)
+    assert window.panel._span is None
+    window.select_span("s1")
+    assert window.panel._span is not None and window.panel._span.id == "s1"
+    window.panel.label_combo.setCurrentText("QUOTE")
+    assert project.span(SAMPLE_ID, "s1").label == "QUOTE"
+    combo = window.panel.findChild(type(window.panel.label_combo), "attr_stance")
+    assert combo is not None
+    combo.setCurrentIndex(combo.findData("favor"))
+    assert project.span(SAMPLE_ID, "s1").attrs == {"stance": "favor"}
+    press(qtbot, window, "Ctrl+Z")
+    assert project.span(SAMPLE_ID, "s1").attrs == {}
+    window.select_span("s1")
+    press(qtbot, window, "Del")
+    assert project.spans(SAMPLE_ID) == []
+    press(qtbot, window, "Ctrl+Z")
+    assert [s.id for s in project.spans(SAMPLE_ID)] == ["s1"]
+
+
+def test_mouse_click_on_highlight_selects_it(qtbot, window: MainWindow, project: Project, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    start = sample_text.index("Witkoff")
+    window.view.select_cp(start, start + 7)
+    window.tag("SPEAKER")
+    window.select_span(None)
+    cursor = window.view.textCursor()
+    cursor.setPosition(start + 3)
+    rect = window.view.cursorRect(cursor)
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.x(), rect.center().y()))
+    assert window.panel._span is not None and window.panel._span.id == "s1"
+
+
+def test_status_and_navigation(qtbot, window: MainWindow, project: Project, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    press(qtbot, window, "Ctrl+3")
+    assert project.document(SAMPLE_ID).status == "done"
+    assert "Done" in window.doc_list.currentItem().text()
+    press(qtbot, window, "Ctrl+Z")
+    assert project.document(SAMPLE_ID).status == "todo"
+    for word in ("Witkoff", "Peskov"):
+        s = sample_text.index(word)
+        window.view.select_cp(s, s + len(word))
+        window.tag("SPEAKER")
+    window.select_span(None)
+    window.view.select_cp(0, 0)
+    press(qtbot, window, "]")
+    first = window.view.selected_span()
+    press(qtbot, window, "]")
+    second = window.view.selected_span()
+    assert [first, second] == ["s1", "s2"]
+    press(qtbot, window, "[")
+    assert window.view.selected_span() == "s1"
+
+
+def test_import_of_a_bad_file_says_so_and_changes_nothing(qtbot, window: MainWindow, project: Project, interaction: ScriptedInteraction, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    good = tmp_path / "good.txt"
+    good.write_text("A fine article.\n\nWith text.", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01\x02binary\x00")
+    before = project.path.read_bytes()
+    assert window.import_files([good, bad]) is False
+    kind, _title, message = interaction.messages[-1]
+    assert kind == "error" and "bad.txt" in message and "Nothing was imported" in message
+    assert project.path.read_bytes() == before
+    assert window.doc_list.count() == 1
+
+
+def test_drop_articles_on_the_window_imports_them(qtbot, window: MainWindow, project: Project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    article = tmp_path / "dropped.md"
+    article.write_text("# Dropped headline\n\nBody text.", encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(article))])
+    event = QDropEvent(
+        window.rect().center().toPointF(), Qt.DropAction.CopyAction, mime,
+        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert window.doc_list.count() == 2
+    assert any(s.title == "Dropped headline" for s in project.documents())
+
+
+def test_shortcut_help_lists_exactly_the_real_shortcuts(window: MainWindow) -> None:
+    listed = set()
+    for _text, keys in window.shortcut_rows():
+        listed.update(k.strip() for k in keys.split(", "))
+    real = set()
+    for action in window.findChildren(QAction):
+        for seq in action.shortcuts():
+            if not seq.isEmpty():
+                real.add(seq.toString(QKeySequence.SequenceFormat.NativeText))
+    assert listed == real
+    assert {"Q", "Shift+Q", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+I", "Ctrl+E"} <= real
+
+
+def test_export_jsonl_from_the_menu(qtbot, window: MainWindow, project: Project, interaction: ScriptedInteraction, tmp_path: Path, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    s = sample_text.index("Peskov")
+    window.view.select_cp(s, s + 6)
+    window.tag("SPEAKER")
+    out = tmp_path / "out.jsonl"
+    interaction.answers.append(str(out))
+    window.export_jsonl()
+    text = out.read_text(encoding="utf-8")
+    assert text.count("\n") == 1 and '"Peskov"' in text
