@@ -14,6 +14,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,9 +187,32 @@ class Project:
 
     def set_scheme(self, scheme: Scheme) -> None:
         scheme.check()
-        with self.db.atomic():
+        with self._forgetting_on_failure(), self.db.atomic():
             self._set_meta("scheme", _dumps(scheme.to_dict()))
-        self._scheme = scheme
+            self._scheme = scheme
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One all-or-nothing unit of work (nested: a savepoint).
+
+        On failure the cached ids and scheme are dropped, and an SQLite error
+        (disk full, locked, read-only) becomes an ``AnnotatorError`` naming the file.
+        """
+        try:
+            with self._forgetting_on_failure(), self.db.atomic():
+                yield
+        except sqlite3.Error as e:
+            raise AnnotatorError(f"{self.path}: cannot write to the project file ({e})") from None
+
+    @contextmanager
+    def _forgetting_on_failure(self) -> Iterator[None]:
+        """Drop cached ids and scheme when a transaction fails: they may name rolled-back rows."""
+        try:
+            yield
+        except BaseException:
+            self._doc_pk.clear()
+            self._scheme = None
+            raise
 
     # ---- documents ----------------------------------------------------
     def _pk(self, doc_id: str) -> int:
@@ -375,7 +399,7 @@ class Project:
         refused, and so nothing at all is imported.
         """
         result = ImportResult()
-        with self.db.atomic():
+        with self._forgetting_on_failure(), self.db.atomic():
             position = self.db.execute("SELECT coalesce(max(position), 0) FROM documents").fetchone()[0]
             for rec in records:
                 doc = rec.document

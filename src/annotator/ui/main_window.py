@@ -471,7 +471,10 @@ class MainWindow(QMainWindow):
             report = import_paths(self.project, list(paths), progress=progress)
         except AnnotatorError as e:
             dialog.close()
-            self.interaction.error("Import failed", f"{e}\n\nNothing was imported.")
+            message = str(e)
+            if "nothing was imported" not in message.lower():
+                message += "\n\nNothing was imported."
+            self.interaction.error("Import failed", message)
             return False
         dialog.close()
         self.undo_stack.clear()  # imports are not undoable one by one; the stack would lie
