@@ -89,7 +89,9 @@ def test_extend_adds_only_what_is_missing_and_says_so() -> None:
 
 def test_check_attrs_refuses_values_outside_the_scheme() -> None:
     scheme = default_scheme()
-    scheme.check_attrs("QUOTE", {"stance": "favor", "target": "anything goes"})
+    scheme.check_attrs("QUOTE", {"stance": "favor", "target": "ceasefire", "person": "Anyone"})
+    with pytest.raises(AnnotatorError, match="cannot be 'peace'"):
+        scheme.check_attrs("QUOTE", {"target": "peace"})
     with pytest.raises(AnnotatorError, match="cannot be 'maybe'"):
         scheme.check_attrs("QUOTE", {"stance": "maybe"})
     with pytest.raises(AnnotatorError, match="no attribute"):

@@ -108,6 +108,19 @@ class Relation:
     annotator: str = ""
 
 
+@dataclass(frozen=True)
+class Person:
+    """Someone in the project's people register; mentions refer to them by ``name``."""
+
+    name: str
+    role: str | None = None
+    organisation: str | None = None
+
+    def describe(self) -> str:
+        extra = ", ".join(p for p in (self.role, self.organisation) if p)
+        return f"{self.name} ({extra})" if extra else self.name
+
+
 def validate_span(span: Span, text_length: int, *, where: str = "") -> None:
     """Raise AnnotatorError unless the span's offsets fit a text of that length."""
     prefix = f"{where}: " if where else ""

@@ -18,6 +18,9 @@ from annotator.core.errors import AnnotatorError
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
+#: Where an attribute's values may come from besides its own list.
+VALUE_SOURCES: tuple[str, ...] = ("", "targets", "people")
+
 #: Colours given to labels that arrive without one (Okabe-Ito, colour-blind safe).
 PALETTE: tuple[str, ...] = (
     "#E69F00",
@@ -40,6 +43,8 @@ class Attribute:
     #: Free text when there is no list of values.
     free: bool = False
     description: str = ""
+    #: Values come from a project list instead: "targets" (stance targets) or "people".
+    source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "values": list(self.values)}
@@ -47,6 +52,8 @@ class Attribute:
             d["ordered"] = True
         if self.free:
             d["free"] = True
+        if self.source:
+            d["source"] = self.source
         if self.description:
             d["description"] = self.description
         return d
@@ -224,10 +231,13 @@ class Scheme:
             attr = lab.attribute(key)
             if attr is None:
                 raise AnnotatorError(f"{prefix}{label} has no attribute {key!r}")
-            if value is None or attr.free or not attr.values:
+            allowed_values = attr.values
+            if attr.source == "targets":
+                allowed_values = self.targets
+            if value is None or attr.free or attr.source == "people" or not allowed_values:
                 continue
-            if str(value) not in attr.values:
-                allowed = ", ".join(attr.values)
+            if str(value) not in allowed_values:
+                allowed = ", ".join(allowed_values)
                 raise AnnotatorError(
                     f"{prefix}{label}.{key} cannot be {value!r} (allowed: {allowed})"
                 )
@@ -243,7 +253,7 @@ def _grow_attribute(
         idx = len(attrs) - 1
         lines.append(f"attribute {prefix}{name}")
     attr = attrs[idx]
-    if attr.free:
+    if attr.free or attr.source:
         return attrs, lines
     missing = sorted(v for v in values if v not in attr.values)
     if missing:
@@ -272,12 +282,16 @@ def _attribute(d: Mapping[str, Any], where: str) -> Attribute:
         raise AnnotatorError(f"{where}: 'values' must be a list")
     vals = tuple(str(v) for v in values)
     _unique(vals, f"{where}: value")
+    source = str(d.get("source", ""))
+    if source not in VALUE_SOURCES:
+        raise AnnotatorError(f"{where}: 'source' must be one of {', '.join(VALUE_SOURCES[1:])}")
     return Attribute(
         name=_name(d, where),
         values=vals,
         ordered=bool(d.get("ordered", False)),
         free=bool(d.get("free", False)),
         description=str(d.get("description", "")),
+        source=source,
     )
 
 

@@ -17,7 +17,7 @@ from sqlite_utils.migrations import Migrations
 #: "Anno" in ASCII: marks a SQLite file as an Annotator project (PRAGMA application_id).
 APPLICATION_ID = 0x416E6E6F
 #: The newest schema this version writes and reads.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 migrations = Migrations("annotator")
 
@@ -73,6 +73,20 @@ def _m0001_initial(db: Database) -> None:
         )"""
     )
     db.execute("PRAGMA user_version = 1")
+
+
+@migrations(name="0002_people")
+def _m0002_people(db: Database) -> None:
+    """The people register: every SPEAKER mention's ``person`` attribute names one of them."""
+    db.execute(
+        """CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT,
+            organisation TEXT
+        )"""
+    )
+    db.execute("PRAGMA user_version = 2")
 
 
 def applied_names() -> list[str]:
