@@ -13,20 +13,42 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from annotator.core.model import AttrValue, Relation, Span
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import AttrValue, Person, Relation, Span
+from annotator.core.scheme import Scheme
 
 
 @dataclass(frozen=True)
 class Change:
-    """What a command changed, so each panel refreshes only what concerns it."""
+    """What a command changed, so each panel refreshes only what concerns it.
+
+    ``document`` is "" when the change reaches across documents (renaming a
+    person); panels then reload what they show.
+    """
 
     document: str
     spans: frozenset[str] = field(default_factory=frozenset)
     relations: bool = False
     document_fields: bool = False
+    people: bool = False
+
+    def merged(self, other: Change) -> Change:
+        return Change(
+            document=self.document if self.document == other.document else "",
+            spans=self.spans | other.spans,
+            relations=self.relations or other.relations,
+            document_fields=self.document_fields or other.document_fields,
+            people=self.people or other.people,
+        )
+
+
+#: (document id, span id, annotator): one span anywhere in a project.
+SpanRef = tuple[str, str, str]
 
 
 class Repository(Protocol):
+    @property
+    def scheme(self) -> Scheme: ...
     def document_text(self, doc_id: str) -> str: ...
     def span(self, doc_id: str, span_id: str) -> Span: ...
     def new_span_id(self, doc_id: str, label: str) -> str: ...
@@ -40,6 +62,12 @@ class Repository(Protocol):
     def set_document_status(self, doc_id: str, status: str) -> None: ...
     def document_labels(self, doc_id: str) -> dict[str, AttrValue]: ...
     def set_document_labels(self, doc_id: str, labels: Mapping[str, AttrValue]) -> None: ...
+    def person(self, name: str) -> Person | None: ...
+    def insert_person(self, person: Person) -> None: ...
+    def delete_person(self, name: str) -> None: ...
+    def replace_person(self, name: str, person: Person) -> None: ...
+    def retarget_person(self, old: str, new: str) -> list[SpanRef]: ...
+    def set_span_person(self, refs: list[SpanRef], name: str) -> None: ...
 
 
 class Command(Protocol):
@@ -126,6 +154,7 @@ class EditSpan:
         return f"Edit {self.what} of {self.after.label}"
 
     def apply(self, repo: Repository) -> Change:
+        repo.scheme.check_attrs(self.after.label, self.after.attrs, where=self.document)
         repo.replace_span(self.document, self.after)
         return Change(self.document, frozenset({self.after.id}))
 
@@ -144,12 +173,35 @@ class AddRelation:
         return f"Link {self.relation.head} {self.relation.label} {self.relation.child}"
 
     def apply(self, repo: Repository) -> Change:
+        check_relation(
+            repo.scheme,
+            self.relation,
+            repo.span(self.document, self.relation.head),
+            repo.span(self.document, self.relation.child),
+        )
         repo.insert_relation(self.document, self.relation)
         return Change(self.document, relations=True)
 
     def revert(self, repo: Repository) -> Change:
         repo.delete_relation(self.document, self.relation)
         return Change(self.document, relations=True)
+
+
+def check_relation(scheme: Scheme, relation: Relation, head: Span, child: Span) -> None:
+    """Refuse links the scheme does not allow: to itself, or between the wrong labels."""
+    if head.id == child.id:
+        raise AnnotatorError(f"a {head.label} cannot be linked to itself")
+    kind = scheme.relation(relation.label)
+    if kind is None:
+        raise AnnotatorError(f"the scheme has no relation {relation.label}")
+    if kind.heads and head.label not in kind.heads:
+        raise AnnotatorError(
+            f"{relation.label} starts from {' or '.join(kind.heads)}, not from a {head.label}"
+        )
+    if kind.children and child.label not in kind.children:
+        raise AnnotatorError(
+            f"{relation.label} links to a {' or '.join(kind.children)}, not to a {child.label}"
+        )
 
 
 @dataclass
@@ -214,3 +266,169 @@ class SetDocumentLabel:
     def revert(self, repo: Repository) -> Change:
         repo.set_document_labels(self.document, self._before)
         return Change(self.document, document_fields=True)
+
+
+@dataclass
+class Batch:
+    """Several commands as one user action (one transaction, one undo step)."""
+
+    label: str
+    commands: list[Command]
+
+    @property
+    def text(self) -> str:
+        return self.label
+
+    def apply(self, repo: Repository) -> Change:
+        change: Change | None = None
+        for command in self.commands:
+            step = command.apply(repo)
+            change = step if change is None else change.merged(step)
+        return change or Change("")
+
+    def revert(self, repo: Repository) -> Change:
+        change: Change | None = None
+        for command in reversed(self.commands):
+            step = command.revert(repo)
+            change = step if change is None else change.merged(step)
+        return change or Change("")
+
+
+@dataclass
+class Attribute:
+    """Attribute a quote or claim: to a SPEAKER mention (SAID_BY), or to a person directly.
+
+    Replaces any earlier attribution of that span, so a quote has one source.
+    """
+
+    document: str
+    span_id: str
+    speaker_id: str | None = None
+    person: str | None = None
+    _steps: list[Command] = field(default_factory=list)
+    _text: str = ""
+
+    @property
+    def text(self) -> str:
+        return self._text or "Attribute quote"
+
+    def apply(self, repo: Repository) -> Change:
+        if (self.speaker_id is None) == (self.person is None):
+            raise AnnotatorError("attribute to either a speaker mention or a person")
+        span = repo.span(self.document, self.span_id)
+        steps: list[Command] = [
+            RemoveRelation(self.document, rel)
+            for rel in repo.relations_of(self.document, self.span_id, span.annotator)
+            if rel.label == "SAID_BY" and rel.head == self.span_id
+        ]
+        attrs = dict(span.attrs)
+        if self.speaker_id is not None:
+            speaker = repo.span(self.document, self.speaker_id)
+            who = speaker.attrs.get("person") or speaker.text_in(repo.document_text(self.document))
+            attrs.pop("person", None)
+            rel = Relation("SAID_BY", self.span_id, self.speaker_id, span.annotator)
+            self._text = f"Attribute {span.label} to “{_excerpt(str(who))}”"
+        else:
+            assert self.person is not None
+            if repo.person(self.person) is None:
+                raise AnnotatorError(f"{self.person!r} is not in the people register")
+            attrs["person"] = self.person
+            self._text = f"Attribute {span.label} to {self.person}"
+        if dict(span.attrs) != attrs:
+            steps.append(EditSpan(self.document, span, span.with_(attrs=attrs), "attribution"))
+        if self.speaker_id is not None:
+            steps.append(AddRelation(self.document, rel))
+        self._steps = steps
+        return Batch(self._text, steps).apply(repo)
+
+    def revert(self, repo: Repository) -> Change:
+        return Batch(self._text, self._steps).revert(repo)
+
+
+@dataclass
+class AddPerson:
+    """Add someone to the people register (optionally naming a mention as theirs)."""
+
+    person: Person
+
+    @property
+    def text(self) -> str:
+        return f"Add person {self.person.name}"
+
+    def apply(self, repo: Repository) -> Change:
+        name = self.person.name.strip()
+        if not name:
+            raise AnnotatorError("a person needs a name")
+        if repo.person(name) is not None:
+            raise AnnotatorError(f"{name!r} is already in the people register")
+        repo.insert_person(self.person)
+        return Change("", people=True)
+
+    def revert(self, repo: Repository) -> Change:
+        repo.delete_person(self.person.name)
+        return Change("", people=True)
+
+
+@dataclass
+class EditPerson:
+    """Rename a person (everywhere at once) or change their role and organisation."""
+
+    before: Person
+    after: Person
+    _touched: list[SpanRef] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        if self.before.name != self.after.name:
+            return f"Rename {self.before.name} to {self.after.name}"
+        return f"Edit {self.after.name}"
+
+    def apply(self, repo: Repository) -> Change:
+        new = self.after.name.strip()
+        if not new:
+            raise AnnotatorError("a person needs a name")
+        if new != self.before.name and repo.person(new) is not None:
+            raise AnnotatorError(f"{new!r} is already in the people register; merge instead")
+        repo.replace_person(self.before.name, self.after)
+        self._touched = repo.retarget_person(self.before.name, new)
+        return _people_change(self._touched)
+
+    def revert(self, repo: Repository) -> Change:
+        repo.replace_person(self.after.name, self.before)
+        touched = repo.retarget_person(self.after.name, self.before.name)
+        return _people_change(touched)
+
+
+@dataclass
+class MergePeople:
+    """Merge ``source`` into ``target``: every mention of source becomes target's."""
+
+    source: Person
+    target: str
+    _touched: list[SpanRef] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return f"Merge {self.source.name} into {self.target}"
+
+    def apply(self, repo: Repository) -> Change:
+        if self.source.name == self.target:
+            raise AnnotatorError("cannot merge a person with themselves")
+        if repo.person(self.target) is None:
+            raise AnnotatorError(f"{self.target!r} is not in the people register")
+        self._touched = repo.retarget_person(self.source.name, self.target)
+        repo.delete_person(self.source.name)
+        return _people_change(self._touched)
+
+    def revert(self, repo: Repository) -> Change:
+        repo.insert_person(self.source)
+        repo.set_span_person(self._touched, self.source.name)
+        return _people_change(self._touched)
+
+
+def _people_change(touched: list[SpanRef]) -> Change:
+    docs = {d for d, _, _ in touched}
+    if len(docs) == 1:
+        (doc,) = docs
+        return Change(doc, frozenset(s for _, s, _ in touched), people=True)
+    return Change("", people=True)

@@ -39,6 +39,8 @@ class ImportReport:
     relations_added: int = 0
     #: One line per addition to the scheme, as ``Scheme.extend`` words it.
     scheme_additions: list[str] = field(default_factory=list)
+    #: People added to the register because the imported spans name them.
+    people_added: list[str] = field(default_factory=list)
     #: Per-file remarks ("a.txt: decoded as cp1252"), in file order.
     notes: list[str] = field(default_factory=list)
 
@@ -50,6 +52,8 @@ class ImportReport:
             f"{self.spans_added} span(s) and {self.relations_added} relation(s) added"
         ]
         lines += [f"scheme: added {line}" for line in self.scheme_additions]
+        if self.people_added:
+            lines.append(f"people register: added {', '.join(self.people_added)}")
         lines += self.notes
         return lines
 
@@ -114,7 +118,7 @@ def import_paths(
         if progress is not None and progress(done, len(files), str(path)) is False:
             raise AnnotatorError("import cancelled; nothing was imported")
     scheme, additions = extended_scheme(project.scheme, batch.records)
-    result = _write(project, batch.records, scheme if additions else None)
+    result, people = _write(project, batch.records, scheme if additions else None)
     return ImportReport(
         files=len(files),
         documents_added=len(batch.added),
@@ -122,6 +126,7 @@ def import_paths(
         spans_added=result.spans_added,
         relations_added=result.relations_added,
         scheme_additions=additions,
+        people_added=people,
         notes=batch.notes,
     )
 
@@ -280,13 +285,22 @@ def extended_scheme(scheme: Scheme, records: Sequence[Record]) -> tuple[Scheme, 
 # ---- writing ---------------------------------------------------------------------
 
 
-def _write(project: Project, records: list[Record], scheme: Scheme | None) -> ImportResult:
+def _write(
+    project: Project, records: list[Record], scheme: Scheme | None
+) -> tuple[ImportResult, list[str]]:
+    names = {
+        str(span.attrs["person"])
+        for record in records
+        for span in record.spans
+        if span.attrs.get("person")
+    }
     try:
         with project.transaction():
             result = project.add_records(records)
             if scheme is not None:
                 project.set_scheme(scheme)
-        return result
+            people = project.ensure_people(names)
+        return result, people
     except AnnotatorError as e:
         message = str(e)
         if "nothing was imported" not in message:

@@ -21,13 +21,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from annotator.core.commands import Change, Command
+from annotator.core.commands import Change, Command, SpanRef
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import (
     STATUSES,
     AttrValue,
     Document,
     DocumentMeta,
+    Person,
     Relation,
     Span,
     validate_span,
@@ -379,6 +380,80 @@ class Project:
             "DELETE FROM relations WHERE doc = ? AND annotator = ? AND label = ? AND head = ? AND child = ?",
             [self._pk(doc_id), relation.annotator or self.owner, relation.label, relation.head, relation.child],
         )
+
+    # ---- people register ---------------------------------------------
+    def people(self) -> list[Person]:
+        return [
+            Person(r[0], r[1], r[2])
+            for r in self.db.execute(
+                "SELECT name, role, organisation FROM people ORDER BY name COLLATE NOCASE"
+            )
+        ]
+
+    def person(self, name: str) -> Person | None:
+        row = self.db.execute(
+            "SELECT name, role, organisation FROM people WHERE name = ?", [name]
+        ).fetchone()
+        return Person(row[0], row[1], row[2]) if row else None
+
+    def insert_person(self, person: Person) -> None:
+        try:
+            self.db.execute(
+                "INSERT INTO people (name, role, organisation) VALUES (?, ?, ?)",
+                [person.name.strip(), person.role or None, person.organisation or None],
+            )
+        except sqlite3.IntegrityError:
+            raise AnnotatorError(f"{person.name!r} is already in the people register") from None
+
+    def delete_person(self, name: str) -> None:
+        self.db.execute("DELETE FROM people WHERE name = ?", [name])
+
+    def replace_person(self, name: str, person: Person) -> None:
+        self.db.execute(
+            "UPDATE people SET name = ?, role = ?, organisation = ? WHERE name = ?",
+            [person.name.strip(), person.role or None, person.organisation or None, name],
+        )
+
+    def retarget_person(self, old: str, new: str) -> list[SpanRef]:
+        """Every span naming ``old`` as its person now names ``new``; returns those spans."""
+        rows = self.db.execute(
+            "SELECT d.ext_id, s.sid, s.annotator FROM spans s JOIN documents d ON d.id = s.doc "
+            "WHERE json_extract(s.attrs, '$.person') = ?",
+            [old],
+        ).fetchall()
+        refs = [(r[0], r[1], r[2]) for r in rows]
+        self.set_span_person(refs, new)
+        return refs
+
+    def set_span_person(self, refs: list[SpanRef], name: str) -> None:
+        for doc_id, sid, annotator in refs:
+            where = [self._pk(doc_id), sid, annotator]
+            row = self.db.execute(
+                "SELECT attrs FROM spans WHERE doc = ? AND sid = ? AND annotator = ?", where
+            ).fetchone()
+            if row is None:
+                continue
+            attrs = {**json.loads(row[0]), "person": name}
+            self.db.execute(
+                "UPDATE spans SET attrs = ? WHERE doc = ? AND sid = ? AND annotator = ?",
+                [_dumps(attrs), *where],
+            )
+
+    def mentions(self, name: str) -> int:
+        """How many spans name this person."""
+        row = self.db.execute(
+            "SELECT count(*) FROM spans WHERE json_extract(attrs, '$.person') = ?", [name]
+        ).fetchone()
+        return int(row[0])
+
+    def ensure_people(self, names: Iterable[str]) -> list[str]:
+        """Add the names not yet in the register (on import); returns those added."""
+        known = {p.name for p in self.people()}
+        added = []
+        for name in sorted({n.strip() for n in names if n and n.strip()} - known):
+            self.insert_person(Person(name))
+            added.append(name)
+        return added
 
     # ---- commands -----------------------------------------------------
     def execute(self, command: Command) -> Change:
