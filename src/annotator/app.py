@@ -53,6 +53,27 @@ def ensure_default_project(owner: str | None = None) -> Path:
     return path
 
 
+def ensure_demo_project(owner: str | None = None) -> Path:
+    """(Re)build the demo project from the JSONL kept in ``seeds/demo``; return its path."""
+    from annotator.io.importer import import_paths
+    from annotator.resources import default_scheme, seeds_dir
+    from annotator.store import open_project
+
+    sources = sorted((seeds_dir() / "demo").glob("*.jsonl"))
+    if not sources:
+        raise AnnotatorError(f"no demo data in {seeds_dir() / 'demo'}")
+    path = data_dir() / f"demo{PROJECT_SUFFIX}"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".new")
+    tmp.unlink(missing_ok=True)
+    with open_project(tmp, create=True, owner=owner, scheme=default_scheme()) as project:
+        import_paths(project, sources)
+    os.replace(tmp, path)
+    return path
+
+
 def run(paths: list[Path]) -> int:
     """Start the GUI. ``paths``: a project file to open, or articles to import into it."""
     from annotator.ui.main_window import launch

@@ -439,6 +439,16 @@ class Project:
                 [_dumps(attrs), *where],
             )
 
+    def people_with_counts(self) -> list[tuple[Person, int]]:
+        """The register with, for each person, how many spans name them."""
+        counts = dict(
+            self.db.execute(
+                "SELECT json_extract(attrs, '$.person'), count(*) FROM spans "
+                "WHERE json_extract(attrs, '$.person') IS NOT NULL GROUP BY 1"
+            ).fetchall()
+        )
+        return [(p, int(counts.get(p.name, 0))) for p in self.people()]
+
     def mentions(self, name: str) -> int:
         """How many spans name this person."""
         row = self.db.execute(

@@ -37,26 +37,39 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("delete_span", "Edit", "&Delete annotation", ("Del", "Backspace"),
                "Delete the selected annotation"),
     ActionSpec("deselect", "Edit", "Clear selection", ("Esc",)),
+    ActionSpec("find", "Edit", "&Find in article…", ("Ctrl+F",), "Highlight every match in the text"),
+    ActionSpec("find_next", "Edit", "Find ne&xt", ("F3",)),
+    ActionSpec("find_prev", "Edit", "Find pre&vious", ("Shift+F3",)),
     ActionSpec("set_owner", "Edit", "Annotator &name…", (), "Whose annotations this project records"),
     ActionSpec("next_span", "Navigate", "&Next annotation", ("Alt+Down", "]"),
                "Select the next annotation in the text"),
     ActionSpec("prev_span", "Navigate", "&Previous annotation", ("Alt+Up", "["),
                "Select the previous annotation in the text"),
+    ActionSpec("next_unattributed", "Navigate", "Next &unattributed quote", ("U",),
+               "Select the next quote or claim with no speaker"),
     ActionSpec("next_doc", "Navigate", "Next &document", ("Ctrl+PgDown",)),
     ActionSpec("prev_doc", "Navigate", "Previous d&ocument", ("Ctrl+PgUp",)),
+    ActionSpec("attribute", "Annotate", "&Attribute to speaker…", ("A",),
+               "Link the selected quote or claim to a speaker mention or a person"),
+    ActionSpec("new_person", "Annotate", "New &person from mention…", ("P",),
+               "Add the selected speaker mention's person to the people register"),
+    ActionSpec("add_fragment", "Annotate", "Add selection as &fragment", ("+",),
+               "Extend the selected quote with the selected text (discontinuous quote)"),
     ActionSpec("status_todo", "Document", "Mark as &to do", ("Ctrl+1",)),
     ActionSpec("status_in_progress", "Document", "Mark as &in progress", ("Ctrl+2",)),
     ActionSpec("status_done", "Document", "Mark as &done", ("Ctrl+3",)),
     ActionSpec("zoom_in", "View", "Zoom &in", ("Ctrl+=", "Ctrl++")),
     ActionSpec("zoom_out", "View", "Zoom &out", ("Ctrl+-",)),
     ActionSpec("shortcuts", "Help", "&Keyboard shortcuts", ("F1",)),
+    ActionSpec("open_demo", "Help", "Open the &demo project", (),
+               "A copy of the sample article, fully annotated"),
     ActionSpec("about", "Help", "&About Annotator", ()),
 )
 
 #: The modifier that tags exactly (no trimming or snapping) when held with a label key.
 EXACT_MODIFIER = "Shift"
 
-MENUS = ("File", "Edit", "Navigate", "Document", "View", "Help")
+MENUS = ("File", "Edit", "Annotate", "Navigate", "Document", "View", "Help")
 
 
 def build_actions(parent: QWidget, handlers: dict[str, Callable[[], None]]) -> dict[str, QAction]:

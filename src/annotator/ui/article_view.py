@@ -33,6 +33,7 @@ from PySide6.QtGui import (
     QHelpEvent,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPaintEvent,
     QPen,
     QTextBlock,
@@ -197,6 +198,8 @@ class ArticleView(QPlainTextEdit):
         self._highlights: list[tuple[int, int]] = []
         self._highlight_starts: list[int] = []
         self._highlight_max_len = 0
+        self._links: dict[str, set[str]] = {}
+        self._heads: set[str] = set()
         self._press_pos: QPoint | None = None
         self._cycle: tuple[str, ...] = ()
         self._wheel_accum = 0
@@ -284,6 +287,16 @@ class ArticleView(QPlainTextEdit):
     def spans_at_cp(self, pos: int) -> list[Span]:
         """Spans covering code point ``pos``, innermost first."""
         return self._index.at(pos)
+
+    def set_links(self, links: Sequence[tuple[str, str]]) -> None:
+        """Relations (head span id, child span id). Attributed heads get a dot at their end;
+        the links of the selected span are drawn as connectors."""
+        self._links = {}
+        for head, child in links:
+            self._links.setdefault(head, set()).add(child)
+            self._links.setdefault(child, set()).add(head)
+        self._heads = {head for head, _ in links}
+        self.viewport().update()
 
     def set_highlights(self, ranges: Sequence[tuple[int, int]]) -> None:
         """Find-in-article matches, as code-point ranges; drawn in a subtle yellow."""
@@ -490,6 +503,18 @@ class ArticleView(QPlainTextEdit):
             painter.setBrush(self._color(label))
             painter.drawRects(label_rects)
 
+        # A dot after each attributed quote: which quotes have a source, at a glance.
+        dots = [
+            (span.label, rects(span.end - 1, span.end))
+            for span in spans
+            if span.id in self._heads and vis_start < span.end <= vis_end
+        ]
+        for label, end_rects in dots:
+            if end_rects:
+                r = end_rects[-1]
+                painter.setBrush(self._color(label).darker(130))
+                painter.drawEllipse(QPointF(r.right() + 1.5, r.top() + 4), 3.0, 3.0)
+
         if selected is not None:
             label, span_rects = selected
             color = self._color(label)
@@ -498,6 +523,43 @@ class ArticleView(QPlainTextEdit):
             painter.setPen(QPen(outline, 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRects([r.adjusted(1, 1, -1, -1) for r in span_rects])
+            self._paint_connectors(painter, span_rects, geometry, vis_start, vis_end, outline)
+
+    def _paint_connectors(
+        self,
+        painter: QPainter,
+        selected_rects: list[QRectF],
+        geometry: _Geometry,
+        vis_start: int,
+        vis_end: int,
+        color: QColor,
+    ) -> None:
+        """Dashed curves from the selected span to the spans it is linked with (if visible)."""
+        if self._selected is None or not selected_rects:
+            return
+        source = selected_rects[0]
+        pen = QPen(color, 1.5, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for other_id in sorted(self._links.get(self._selected, ())):
+            other = self._by_id.get(other_id)
+            if other is None:
+                continue
+            a, b = max(other.start, vis_start), min(other.end, vis_end)
+            if a >= b:
+                continue
+            target_rects = geometry.rects(self._map.to_utf16(a), self._map.to_utf16(b))
+            if not target_rects:
+                continue
+            target = target_rects[0]
+            start = QPointF(source.center().x(), source.top())
+            end = QPointF(target.center().x(), target.top())
+            lift = min(40.0, 12.0 + abs(end.x() - start.x()) / 8)
+            path = QPainterPath(start)
+            top = min(start.y(), end.y()) - lift
+            path.cubicTo(QPointF(start.x(), top), QPointF(end.x(), top), end)
+            painter.drawPath(path)
+            painter.drawEllipse(end, 2.5, 2.5)
 
     # ---- interaction ---------------------------------------------------
     def tooltip_at(self, point: QPoint) -> str:

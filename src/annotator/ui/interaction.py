@@ -12,6 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from annotator.ui.picker import Choice, PickerDialog
+
 
 class Interaction:
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -36,6 +38,10 @@ class Interaction:
             self.parent, title, label, QLineEdit.EchoMode.Normal, default
         )
         return text if ok else None
+
+    def pick(self, dialog: PickerDialog) -> Choice | None:
+        """Show a picker; the choice, or None when cancelled."""
+        return dialog.choice if dialog.exec() else None
 
     def open_files(self, title: str, filters: str) -> list[Path]:
         names, _ = QFileDialog.getOpenFileNames(self.parent, title, "", filters)
@@ -74,6 +80,19 @@ class ScriptedInteraction(Interaction):
     def ask_text(self, title: str, label: str, default: str = "") -> str | None:
         answer = self._next(default)
         return None if answer is None else str(answer)
+
+    def pick(self, dialog: PickerDialog) -> Choice | None:
+        """A scripted ``Choice``, or a filter text (the first match is taken), or None."""
+        answer = self._next(None)
+        self.messages.append(("pick", dialog.windowTitle(), str(answer)))
+        if answer is None or isinstance(answer, Choice):
+            return answer
+        dialog.filter.setText(str(answer))
+        index = dialog.list.currentIndex()
+        if not index.isValid():
+            return None
+        dialog._on_activated(index)
+        return dialog.choice
 
     def open_files(self, title: str, filters: str) -> list[Path]:
         answer = self._next([])

@@ -45,16 +45,37 @@ from PySide6.QtWidgets import (
 )
 
 from annotator import __version__
-from annotator.core.commands import AddSpan, Change, Command, EditSpan, RemoveSpan, SetStatus
+from annotator.core.commands import (
+    AddPerson,
+    AddSpan,
+    Attribute,
+    Batch,
+    Change,
+    Command,
+    EditPerson,
+    EditSpan,
+    MergePeople,
+    RemoveSpan,
+    SetDocumentLabel,
+    SetStatus,
+)
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import STATUSES, Document, Span
+from annotator.core.model import STATUSES, Document, Person, Relation, Span
 from annotator.core.spans import snap
 from annotator.store import Project, open_project
 from annotator.ui.actions import ACTIONS, MENUS, build_actions, label_shortcuts
 from annotator.ui.article_view import ArticleView
+from annotator.ui.find_bar import MAX_HIGHLIGHTS, FindBar, find_all
 from annotator.ui.interaction import Interaction
+from annotator.ui.picker import Choice, Mention, PickerDialog
 from annotator.ui.tag_panel import TagPanel
 from annotator.ui.undo import UndoableCommand
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 STATUS_TEXT = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
 IMPORT_FILTER = "Articles and datasets (*.txt *.md *.markdown *.html *.htm *.jsonl);;All files (*)"
@@ -75,6 +96,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.project = project
         self.doc: Document | None = None
+        self._relations: list[Relation] = []
+        self._quotes_dirty = False
         self.undo_stack = QUndoStack(self)
         self.label_actions: list[QAction] = []
         self.setAcceptDrops(True)
@@ -136,7 +159,13 @@ class MainWindow(QMainWindow):
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(header)
+        self.find_bar = FindBar()
+        self.find_bar.searchChanged.connect(self._on_find_text)
+        self.find_bar.stepRequested.connect(self.find_step)
+        self.find_bar.closed.connect(self._on_find_closed)
+        cl.addWidget(self.find_bar)
         cl.addWidget(self.view, 1)
+        self._matches: list[tuple[int, int]] = []
 
         self.panel = TagPanel()
         self.panel.tagRequested.connect(lambda name: self.tag(name, exact=False))
@@ -144,6 +173,12 @@ class MainWindow(QMainWindow):
         self.panel.attributeChangeRequested.connect(self._on_attr_change)
         self.panel.deleteRequested.connect(self.delete_span)
         self.panel.spanChosen.connect(self.select_span)
+        self.panel.attributeRequested.connect(self.attribute_selected)
+        self.panel.personAddRequested.connect(self.add_person)
+        self.panel.personEditRequested.connect(self.edit_person)
+        self.panel.personMergeRequested.connect(self.merge_person)
+        self.panel.documentLabelRequested.connect(self._on_document_label)
+        self.panel.tabs.currentChanged.connect(lambda _i: self._refresh_lists())
 
         self.splitter = QSplitter()
         self.splitter.addWidget(self.doc_list)
@@ -165,6 +200,14 @@ class MainWindow(QMainWindow):
             "delete_span": lambda: self.delete_span(self.view.selected_span() or ""),
             "deselect": lambda: self.select_span(None),
             "set_owner": self.ask_owner,
+            "find": self.find_bar_open,
+            "find_next": lambda: self.find_step(+1),
+            "find_prev": lambda: self.find_step(-1),
+            "next_unattributed": self.next_unattributed,
+            "attribute": self.attribute_selected,
+            "new_person": self.new_person_from_mention,
+            "add_fragment": self.add_fragment,
+            "open_demo": self.open_demo,
             "next_span": lambda: self.step_span(+1),
             "prev_span": lambda: self.step_span(-1),
             "next_doc": lambda: self.step_document(+1),
@@ -195,8 +238,10 @@ class MainWindow(QMainWindow):
                 if spec.menu == menu_name:
                     menu.addAction(self.actions_by_name[spec.name])
                     self.addAction(self.actions_by_name[spec.name])
-            if menu_name == "Edit":
-                self.annotate_menu = bar.addMenu("&Annotate")
+        self.annotate_menu = self.menus["Annotate"]
+        self._label_anchor = self.annotate_menu.insertSeparator(
+            self.annotate_menu.actions()[0] if self.annotate_menu.actions() else None
+        )
 
     def _build_status_bar(self) -> None:
         self.project_label = QLabel()
@@ -211,9 +256,9 @@ class MainWindow(QMainWindow):
     def _rebuild_label_actions(self) -> None:
         for action in self.label_actions:
             self.removeAction(action)
+            self.annotate_menu.removeAction(action)
             action.deleteLater()
         self.label_actions = []
-        self.annotate_menu.clear()
         for label in self.project.scheme.labels:
             if not label.shortcut:
                 continue
@@ -226,7 +271,7 @@ class MainWindow(QMainWindow):
                 action.triggered.connect(
                     lambda _c=False, n=label.name, e=is_exact: self.tag(n, exact=e)
                 )
-                self.annotate_menu.addAction(action)
+                self.annotate_menu.insertAction(self._label_anchor, action)
                 self.addAction(action)
                 self.label_actions.append(action)
 
@@ -236,6 +281,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.setWindowTitle(f"{project.path.name} — Annotator")
         self.project_label.setText(f"{project.path}  ·  {project.owner}")
+        self._refresh_people()
         self.panel.set_scheme(project.scheme)
         self._rebuild_label_actions()
         self.refresh_documents()
@@ -273,6 +319,8 @@ class MainWindow(QMainWindow):
             self.status_combo.setEnabled(False)
             self.panel.model.reset("", [], {})
             self.panel.show_span(None, "")
+            self.panel.set_document_labels(None)
+            self.panel.set_quotes([])
             return
         self.doc = self.project.document(doc_id)
         spans = self.project.spans(doc_id)
@@ -280,7 +328,10 @@ class MainWindow(QMainWindow):
         self.view.set_document(self.doc.text, spans, colors)
         self.panel.model.reset(self.doc.text, spans, colors)
         self.panel.show_span(None, self.doc.text)
+        self._refresh_links()
         self._show_header()
+        if self.find_bar.isVisible():
+            self._on_find_text(self.find_bar.edit.text())
         self._update_position()
         self.view.setFocus()
 
@@ -293,6 +344,7 @@ class MainWindow(QMainWindow):
         self.meta_label.setText("  ·  ".join(parts))
         self.status_combo.setEnabled(True)
         self.status_combo.setCurrentIndex(max(0, STATUSES.index(self.doc.status)))
+        self.panel.set_document_labels(self.doc.labels)
 
     def _update_position(self) -> None:
         row, total = self.doc_list.currentRow(), self.doc_list.count()
@@ -329,6 +381,18 @@ class MainWindow(QMainWindow):
 
     def apply_change(self, change: Change) -> None:
         """Show what a command changed: only the spans it touched, not the whole document."""
+        if change.people:
+            self._refresh_people()
+        if change.document == "":
+            # across documents (a rename): reload what is shown, keep the selection
+            selected = self.view.selected_span()
+            if self.doc is not None:
+                self.show_document(self.doc.id)
+                if selected:
+                    self.select_span(selected, scroll=False)
+            self.refresh_documents()
+            self.saved_label.setText("✓ Saved")
+            return
         if self.doc is None or change.document != self.doc.id:
             self._select_doc_item(change.document)
         assert self.doc is not None
@@ -344,6 +408,8 @@ class MainWindow(QMainWindow):
                 continue
             self.view.add_span(span)
             self.panel.model.upsert(span)
+        if change.relations or change.spans:
+            self._refresh_links()
         if change.document_fields:
             self.doc = self.project.document(self.doc.id)
             self._show_header()
@@ -351,6 +417,46 @@ class MainWindow(QMainWindow):
         if selected:
             self.select_span(selected, scroll=False)
         self.saved_label.setText("✓ Saved")
+
+    def _refresh_links(self) -> None:
+        """Attribution links in the view; the quote list when it is on screen."""
+        if self.doc is None:
+            return
+        self._relations = self.project.relations(self.doc.id)
+        self.view.set_links([(r.head, r.child) for r in self._relations])
+        self._quotes_dirty = True
+        self._refresh_lists()
+
+    def _refresh_lists(self) -> None:
+        if self.doc is None or not getattr(self, "_quotes_dirty", False):
+            return
+        if self.panel.tabs.currentWidget() is not self.panel.quotes:
+            return  # built when shown: keeps tagging fast in long documents
+        self._quotes_dirty = False
+        self.panel.set_quotes(self.quote_rows())
+
+    def quote_rows(self) -> list[tuple[str, str, str, str]]:
+        """(span id, speaker, quote, stance) for each quote or claim of the document."""
+        assert self.doc is not None
+        said_by = self.project.scheme.relation("SAID_BY")
+        heads = set(said_by.heads) if said_by else {"QUOTE", "CLAIM"}
+        spans = {s.id: s for s in self.panel.model._spans}
+        source = {r.head: r.child for r in self._relations if r.label == "SAID_BY"}
+        rows = []
+        for span in self.panel.model._spans:
+            if span.label not in heads:
+                continue
+            speaker = ""
+            mention = spans.get(source.get(span.id, ""))
+            if mention is not None:
+                speaker = str(mention.attrs.get("person") or mention.text_in(self.doc.text))
+            elif span.attrs.get("person"):
+                speaker = str(span.attrs["person"])
+            rows.append((span.id, speaker, span.text_in(self.doc.text), str(span.attrs.get("stance") or "")))
+        return rows
+
+    def _refresh_people(self) -> None:
+        self.panel.set_people(self.project.people_with_counts())
 
     def _select_doc_item(self, doc_id: str) -> None:
         for row in range(self.doc_list.count()):
@@ -422,7 +528,199 @@ class MainWindow(QMainWindow):
             attrs.pop(name, None)
         else:
             attrs[name] = value  # type: ignore[assignment]
-        self.run(EditSpan(self.doc.id, before, before.with_(attrs=attrs), name))
+        if attrs == dict(before.attrs):
+            return
+        edit = EditSpan(self.doc.id, before, before.with_(attrs=attrs), name)
+        label = self.project.scheme.label(before.label)
+        attr = label.attribute(name) if label else None
+        if (
+            attr is not None
+            and attr.source == "people"
+            and isinstance(value, str)
+            and self.project.person(value) is None
+        ):
+            # a new name joins the register in the same undo step
+            self.run(Batch(f"Add {value} and set {name}", [AddPerson(Person(value)), edit]))
+            return
+        self.run(edit)
+
+    def _on_document_label(self, name: str, value: object) -> None:
+        if self.doc is None or self.doc.labels.get(name) == value:
+            return
+        self.run(SetDocumentLabel(self.doc.id, name, value))  # type: ignore[arg-type]
+
+    # ---- attribution and people --------------------------------------
+    def _selected(self) -> Span | None:
+        span_id = self.view.selected_span()
+        if self.doc is None or not span_id:
+            return None
+        try:
+            return self.project.span(self.doc.id, span_id)
+        except AnnotatorError:
+            return None
+
+    def attribute_selected(self) -> None:
+        """A: pick a speaker mention or a person for the selected quote or claim."""
+        span = self._selected()
+        said_by = self.project.scheme.relation("SAID_BY")
+        if span is None or said_by is None or span.label not in said_by.heads:
+            self.statusBar().showMessage("Select a quote or claim first (click it), then press A.", 5000)
+            return
+        assert self.doc is not None
+        mentions = [
+            Mention(s.id, _short(s.text_in(self.doc.text)), str(s.attrs.get("person") or "") or None)
+            for s in self.panel.model._spans
+            if s.label in (said_by.children or ("SPEAKER",))
+        ]
+        # nearest mentions first: the speaker is usually just before or after the quote
+        mentions.sort(key=lambda m: abs(self.project.span(self.doc.id, m.span_id).start - span.start))
+        dialog = PickerDialog(mentions, self.project.people(), parent=self)
+        self._picker = dialog
+        choice = self.pick(dialog)
+        if choice is None:
+            return
+        self.run(Attribute(self.doc.id, span.id, speaker_id=choice.speaker_id, person=choice.person))
+
+    def pick(self, dialog: PickerDialog) -> Choice | None:
+        """Run the picker (tests answer through ``interaction``)."""
+        return self.interaction.pick(dialog)
+
+    def new_person_from_mention(self) -> None:
+        """P: the selected SPEAKER mention's person joins the register (name asked, text offered)."""
+        span = self._selected()
+        if span is None or span.label != "SPEAKER" or self.doc is None:
+            self.statusBar().showMessage("Select a speaker mention first, then press P.", 5000)
+            return
+        name = self.interaction.ask_text(
+            "New person", "Canonical name of this person:", span.text_in(self.doc.text).strip()
+        )
+        if not name or not name.strip():
+            return
+        name = name.strip()
+        steps: list[Command] = []
+        if self.project.person(name) is None:
+            steps.append(AddPerson(Person(name)))
+        steps.append(EditSpan(self.doc.id, span, span.with_(attrs={**span.attrs, "person": name}), "person"))
+        self.run(Batch(f"Person {name} from “{_short(span.text_in(self.doc.text))}”", steps))
+
+    def add_person(self) -> None:
+        name = self.interaction.ask_text("Add person", "Canonical name:", "")
+        if name and name.strip():
+            self.run(AddPerson(Person(name.strip())))
+
+    def edit_person(self, name: str) -> None:
+        person = self.project.person(name)
+        if person is None:
+            return
+        new_name = self.interaction.ask_text("Rename person", "Canonical name (renames every mention):", person.name)
+        if new_name is None:
+            return
+        role = self.interaction.ask_text("Role", f"Role of {new_name} (optional):", person.role or "")
+        org = self.interaction.ask_text(
+            "Organisation", f"Organisation of {new_name} (optional):", person.organisation or ""
+        )
+        after = Person(new_name.strip(), (role or "").strip() or None, (org or "").strip() or None)
+        if after != person:
+            self.run(EditPerson(person, after))
+
+    def merge_person(self, name: str) -> None:
+        person = self.project.person(name)
+        if person is None:
+            return
+        others = [p for p in self.project.people() if p.name != name]
+        dialog = PickerDialog([], others, title=f"Merge {name} into…", parent=self)
+        choice = self.pick(dialog)
+        if choice is None or choice.person is None:
+            return
+        if self.interaction.confirm(
+            "Merge people",
+            f"Every mention of {name} becomes {choice.person}, and {name} leaves the register.",
+        ):
+            self.run(MergePeople(person, choice.person))
+
+    def next_unattributed(self) -> None:
+        """U: the next quote or claim with no speaker (wrapping)."""
+        if self.doc is None:
+            return
+        said_by = self.project.scheme.relation("SAID_BY")
+        heads = set(said_by.heads) if said_by else {"QUOTE", "CLAIM"}
+        attributed = {r.head for r in self._relations if r.label == "SAID_BY"}
+        todo = [
+            s
+            for s in self.panel.model._spans
+            if s.label in heads and s.id not in attributed and not s.attrs.get("person")
+        ]
+        if not todo:
+            self.statusBar().showMessage("Every quote and claim here is attributed.", 5000)
+            return
+        current = self._selected()
+        pos = current.start if current else self.view.selection_cp()[0] - 1
+        after = [s for s in todo if s.start > pos]
+        self.select_span((after or todo)[0].id)
+
+    def add_fragment(self) -> None:
+        """+: add the selected text to the selected span as another fragment."""
+        span = self._selected()
+        if span is None or self.doc is None:
+            self.statusBar().showMessage("Select a quote first, then select more text and press +.", 5000)
+            return
+        a, b = snap(self.doc.text, *self.view.selection_cp())
+        if a >= b:
+            self.statusBar().showMessage("Select the text to add to the quote, then press +.", 5000)
+            return
+        pieces = sorted([*span.pieces, (a, b)])
+        merged: list[tuple[int, int]] = []
+        for x, y in pieces:
+            if merged and x <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], y))
+            else:
+                merged.append((x, y))
+        after = span.with_(
+            start=merged[0][0],
+            end=merged[-1][1],
+            fragments=tuple(merged) if len(merged) > 1 else None,
+        )
+        cursor = self.view.textCursor()
+        cursor.clearSelection()
+        self.view.setTextCursor(cursor)
+        self.run(EditSpan(self.doc.id, span, after, "fragments"))
+
+    # ---- find ---------------------------------------------------------
+    def find_bar_open(self) -> None:
+        a, b = self.view.selection_cp()
+        seed = self.doc.text[a:b] if self.doc and 0 < b - a < 80 and "\n" not in self.doc.text[a:b] else ""
+        self.find_bar.open_bar(seed)
+
+    def _on_find_text(self, needle: str) -> None:
+        self._matches = find_all(self.doc.text, needle) if self.doc else []
+        self.view.set_highlights(self._matches[:MAX_HIGHLIGHTS])
+        n = len(self._matches)
+        self.find_bar.count.setText(f"{n} match{'es' if n != 1 else ''}" if needle else "")
+        if self._matches:
+            self.find_step(0)
+
+    def find_step(self, delta: int) -> None:
+        if not self._matches:
+            if not self.find_bar.isVisible():
+                self.find_bar_open()
+            return
+        pos = self.view.selection_cp()[0]
+        starts = [a for a, _ in self._matches]
+        if delta > 0:
+            i = next((k for k, a in enumerate(starts) if a > pos), 0)
+        elif delta < 0:
+            i = next((k for k in range(len(starts) - 1, -1, -1) if starts[k] < pos), len(starts) - 1)
+        else:
+            i = next((k for k, a in enumerate(starts) if a >= pos), 0)
+        a, b = self._matches[i]
+        self.view.select_cp(a, b)
+        self.view.scroll_to_cp(a)
+        self.find_bar.count.setText(f"{i + 1} of {len(self._matches)}")
+
+    def _on_find_closed(self) -> None:
+        self._matches = []
+        self.view.set_highlights([])
+        self.view.setFocus()
 
     def step_span(self, delta: int) -> None:
         model = self.panel.model
@@ -544,6 +842,17 @@ class MainWindow(QMainWindow):
             old.close()
         if self.settings is not None:
             self.settings.setValue("last_project", str(project.path))
+
+    def open_demo(self) -> None:
+        """Help > Open the demo project: built from seeds/demo/*.jsonl into the data folder."""
+        from annotator.app import ensure_demo_project
+
+        try:
+            path = ensure_demo_project(self.project.owner)
+        except AnnotatorError as e:
+            self.interaction.error("Demo project", str(e))
+            return
+        self.open_project_file(path)
 
     def ask_owner(self) -> None:
         name = self.interaction.ask_text(
