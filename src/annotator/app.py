@@ -37,13 +37,13 @@ def default_project_path() -> Path:
 
 def ensure_default_project(owner: str | None = None) -> Path:
     """Create the default project with the sample article the first time; return its path."""
+    path = default_project_path()
+    if path.exists():
+        return path
     from annotator.io.importer import import_paths
     from annotator.resources import default_scheme, sample_article
     from annotator.store import open_project
 
-    path = default_project_path()
-    if path.exists():
-        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".new")
     tmp.unlink(missing_ok=True)
@@ -76,6 +76,10 @@ def ensure_demo_project(owner: str | None = None) -> Path:
 
 def run(paths: list[Path]) -> int:
     """Start the GUI. ``paths``: a project file to open, or articles to import into it."""
+    # Everything that does not need Qt is imported before PySide6: PySide6 inspects the
+    # source of each module imported after it (its __feature__ hook), which costs start-up.
+    import annotator.core.commands
+    import annotator.store  # noqa: F401
     from annotator.ui.main_window import launch
 
     projects = [p for p in paths if p.suffix == PROJECT_SUFFIX]

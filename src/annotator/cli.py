@@ -8,6 +8,7 @@ status; never a traceback. Headless subcommands never import PySide6.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,6 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug: one line for the user, the traceback only on request
+        if os.environ.get("ANNOTATOR_DEBUG"):
+            raise
+        print(
+            f"{PROG}: error: internal error ({type(e).__name__}: {e}); "
+            "set ANNOTATOR_DEBUG=1 for details and please report it",
+            file=sys.stderr,
+        )
+        return 70
 
 
 def _cmd_import(ns: argparse.Namespace) -> int:
@@ -106,7 +116,7 @@ def _cmd_import(ns: argparse.Namespace) -> int:
     with open_project(path, create=True, owner=ns.owner, scheme=default_scheme()) as project:
         try:
             report = import_paths(project, [Path(f) for f in ns.files], annotator=ns.annotator)
-        except AnnotatorError:
+        except BaseException:
             if created:
                 project.close()
                 path.unlink(missing_ok=True)

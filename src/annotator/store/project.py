@@ -17,9 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from annotator.core.commands import Change, Command, SpanRef
 from annotator.core.errors import AnnotatorError
@@ -35,7 +33,10 @@ from annotator.core.model import (
 )
 from annotator.core.scheme import Scheme
 from annotator.store.files import check_integrity, check_schema, harden, read_header
-from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrations
+from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, apply_migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def _now() -> str:
@@ -110,9 +111,9 @@ def open_project(
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = Database(conn)
         if is_new:
-            project = Project(path, db)
+            project = Project(path, conn)
+            db = project.db
             # one transaction: a creation cut short leaves an empty file, never half a schema
             with db.atomic():
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -122,9 +123,10 @@ def open_project(
                 project._set_meta("scheme", _dumps((scheme or Scheme()).to_dict()))
             return project
         assert header is not None
+        project = Project(path, conn)
         if header.user_version < SCHEMA_VERSION:
-            _migrate(db)
-        return Project(path, db)
+            _migrate(project.db)
+        return project
     except sqlite3.DatabaseError as e:
         conn.close()
         raise AnnotatorError(f"{name}: cannot open project ({e})") from None
@@ -134,21 +136,32 @@ def open_project(
 
 
 def _migrate(db: Database) -> None:
-    migrations.apply(db)
+    apply_migrations(db)
 
 
 class Project:
     """A project file opened for writing. Implements ``core.commands.Repository``."""
 
-    def __init__(self, path: Path, db: Database) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
-        self.db = db
+        #: Reads go straight to the connection; writes through sqlite-utils (``db``).
+        self.conn = conn
+        self._db: Database | None = None
         self._doc_pk: dict[str, int] = {}
         self._scheme: Scheme | None = None
 
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of the connection, made on first use (keeps start-up light)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
     # ---- lifecycle ----------------------------------------------------
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def __enter__(self) -> Project:
         return self
@@ -158,7 +171,7 @@ class Project:
 
     # ---- meta ---------------------------------------------------------
     def _meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
     def _set_meta(self, key: str, value: str) -> None:
@@ -219,7 +232,7 @@ class Project:
     def _pk(self, doc_id: str) -> int:
         pk = self._doc_pk.get(doc_id)
         if pk is None:
-            row = self.db.execute("SELECT id FROM documents WHERE ext_id = ?", [doc_id]).fetchone()
+            row = self.conn.execute("SELECT id FROM documents WHERE ext_id = ?", [doc_id]).fetchone()
             if row is None:
                 raise AnnotatorError(f"no document {doc_id!r} in {self.path}")
             pk = self._doc_pk[doc_id] = int(row[0])
@@ -233,7 +246,7 @@ class Project:
         return True
 
     def document_ids(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT ext_id FROM documents ORDER BY position, id")]
+        return [r[0] for r in self.conn.execute("SELECT ext_id FROM documents ORDER BY position, id")]
 
     def documents(self) -> list[DocumentSummary]:
         """Every document, in order, with its count of the owner's spans."""
@@ -244,11 +257,11 @@ class Project:
         """
         return [
             DocumentSummary(id=r[0], title=r[1] or r[0], source=r[2], status=r[3], length=r[4], spans=r[5])
-            for r in self.db.execute(sql, [self.owner])
+            for r in self.conn.execute(sql, [self.owner])
         ]
 
     def document(self, doc_id: str) -> Document:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT ext_id, text, title, source, url, published, status, labels "
             "FROM documents WHERE id = ?",
             [self._pk(doc_id)],
@@ -256,24 +269,24 @@ class Project:
         return _document_from_row(row)
 
     def document_text(self, doc_id: str) -> str:
-        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
+        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
         return str(row[0])
 
     def document_status(self, doc_id: str) -> str:
-        row = self.db.execute("SELECT status FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
+        row = self.conn.execute("SELECT status FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
         return str(row[0])
 
     def set_document_status(self, doc_id: str, status: str) -> None:
         if status not in STATUSES:
             raise AnnotatorError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-        self.db.execute("UPDATE documents SET status = ? WHERE id = ?", [status, self._pk(doc_id)])
+        self.conn.execute("UPDATE documents SET status = ? WHERE id = ?", [status, self._pk(doc_id)])
 
     def document_labels(self, doc_id: str) -> dict[str, AttrValue]:
-        row = self.db.execute("SELECT labels FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
+        row = self.conn.execute("SELECT labels FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
         return dict(json.loads(row[0]))
 
     def set_document_labels(self, doc_id: str, labels: Mapping[str, AttrValue]) -> None:
-        self.db.execute(
+        self.conn.execute(
             "UPDATE documents SET labels = ? WHERE id = ?", [_dumps(dict(labels)), self._pk(doc_id)]
         )
 
@@ -286,10 +299,10 @@ class Project:
         if who != "*":
             sql += " AND annotator = ?"
             args.append(who)
-        return [_span_from_row(r) for r in self.db.execute(sql + " ORDER BY start, id", args)]
+        return [_span_from_row(r) for r in self.conn.execute(sql + " ORDER BY start, id", args)]
 
     def span(self, doc_id: str, span_id: str, annotator: str | None = None) -> Span:
-        row = self.db.execute(
+        row = self.conn.execute(
             'SELECT sid, start, "end", label, attrs, fragments, annotator FROM spans '
             "WHERE doc = ? AND sid = ? AND annotator = ?",
             [self._pk(doc_id), span_id, annotator or self.owner],
@@ -300,20 +313,20 @@ class Project:
 
     def new_span_id(self, doc_id: str, label: str) -> str:
         prefix = (re.sub(r"[^a-z]", "", label.lower())[:1]) or "t"
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT sid FROM spans WHERE doc = ? AND sid GLOB ?", [self._pk(doc_id), prefix + "[0-9]*"]
         )
         numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdigit()]
         return f"{prefix}{max(numbers, default=0) + 1}"
 
     def insert_span(self, doc_id: str, span: Span) -> None:
-        text_len = self.db.execute(
+        text_len = self.conn.execute(
             "SELECT length(text) FROM documents WHERE id = ?", [self._pk(doc_id)]
         ).fetchone()[0]
         validate_span(span, int(text_len), where=doc_id)
         annotator = span.annotator or self.owner
         try:
-            self.db.execute(
+            self.conn.execute(
                 'INSERT INTO spans (doc, sid, annotator, label, start, "end", fragments, attrs) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -331,7 +344,7 @@ class Project:
             raise AnnotatorError(f"{doc_id}: span id {span.id!r} is already used") from None
 
     def delete_span(self, doc_id: str, span_id: str, annotator: str) -> None:
-        self.db.execute(
+        self.conn.execute(
             "DELETE FROM spans WHERE doc = ? AND sid = ? AND annotator = ?",
             [self._pk(doc_id), span_id, annotator or self.owner],
         )
@@ -347,12 +360,12 @@ class Project:
         if who != "*":
             sql += " AND annotator = ?"
             args.append(who)
-        return [Relation(*r) for r in self.db.execute(sql + " ORDER BY id", args)]
+        return [Relation(*r) for r in self.conn.execute(sql + " ORDER BY id", args)]
 
     def relations_of(self, doc_id: str, span_id: str, annotator: str) -> list[Relation]:
         return [
             Relation(*r)
-            for r in self.db.execute(
+            for r in self.conn.execute(
                 "SELECT label, head, child, annotator FROM relations "
                 "WHERE doc = ? AND annotator = ? AND (head = ? OR child = ?) ORDER BY id",
                 [self._pk(doc_id), annotator or self.owner, span_id, span_id],
@@ -363,20 +376,20 @@ class Project:
         annotator = relation.annotator or self.owner
         pk = self._pk(doc_id)
         for end in (relation.head, relation.child):
-            hit = self.db.execute(
+            hit = self.conn.execute(
                 "SELECT 1 FROM spans WHERE doc = ? AND annotator = ? AND sid = ?", [pk, annotator, end]
             ).fetchone()
             if hit is None:
                 raise AnnotatorError(f"{doc_id}: relation {relation.label} names a missing span {end!r}")
         if relation.head == relation.child:
             raise AnnotatorError(f"{doc_id}: a span cannot be linked to itself")
-        self.db.execute(
+        self.conn.execute(
             "INSERT OR IGNORE INTO relations (doc, annotator, label, head, child) VALUES (?, ?, ?, ?, ?)",
             [pk, annotator, relation.label, relation.head, relation.child],
         )
 
     def delete_relation(self, doc_id: str, relation: Relation) -> None:
-        self.db.execute(
+        self.conn.execute(
             "DELETE FROM relations WHERE doc = ? AND annotator = ? AND label = ? AND head = ? AND child = ?",
             [self._pk(doc_id), relation.annotator or self.owner, relation.label, relation.head, relation.child],
         )
@@ -385,20 +398,20 @@ class Project:
     def people(self) -> list[Person]:
         return [
             Person(r[0], r[1], r[2])
-            for r in self.db.execute(
+            for r in self.conn.execute(
                 "SELECT name, role, organisation FROM people ORDER BY name COLLATE NOCASE"
             )
         ]
 
     def person(self, name: str) -> Person | None:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT name, role, organisation FROM people WHERE name = ?", [name]
         ).fetchone()
         return Person(row[0], row[1], row[2]) if row else None
 
     def insert_person(self, person: Person) -> None:
         try:
-            self.db.execute(
+            self.conn.execute(
                 "INSERT INTO people (name, role, organisation) VALUES (?, ?, ?)",
                 [person.name.strip(), person.role or None, person.organisation or None],
             )
@@ -406,17 +419,17 @@ class Project:
             raise AnnotatorError(f"{person.name!r} is already in the people register") from None
 
     def delete_person(self, name: str) -> None:
-        self.db.execute("DELETE FROM people WHERE name = ?", [name])
+        self.conn.execute("DELETE FROM people WHERE name = ?", [name])
 
     def replace_person(self, name: str, person: Person) -> None:
-        self.db.execute(
+        self.conn.execute(
             "UPDATE people SET name = ?, role = ?, organisation = ? WHERE name = ?",
             [person.name.strip(), person.role or None, person.organisation or None, name],
         )
 
     def retarget_person(self, old: str, new: str) -> list[SpanRef]:
         """Every span naming ``old`` as its person now names ``new``; returns those spans."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT d.ext_id, s.sid, s.annotator FROM spans s JOIN documents d ON d.id = s.doc "
             "WHERE json_extract(s.attrs, '$.person') = ?",
             [old],
@@ -428,13 +441,13 @@ class Project:
     def set_span_person(self, refs: list[SpanRef], name: str) -> None:
         for doc_id, sid, annotator in refs:
             where = [self._pk(doc_id), sid, annotator]
-            row = self.db.execute(
+            row = self.conn.execute(
                 "SELECT attrs FROM spans WHERE doc = ? AND sid = ? AND annotator = ?", where
             ).fetchone()
             if row is None:
                 continue
             attrs = {**json.loads(row[0]), "person": name}
-            self.db.execute(
+            self.conn.execute(
                 "UPDATE spans SET attrs = ? WHERE doc = ? AND sid = ? AND annotator = ?",
                 [_dumps(attrs), *where],
             )
@@ -442,7 +455,7 @@ class Project:
     def people_with_counts(self) -> list[tuple[Person, int]]:
         """The register with, for each person, how many spans name them."""
         counts = dict(
-            self.db.execute(
+            self.conn.execute(
                 "SELECT json_extract(attrs, '$.person'), count(*) FROM spans "
                 "WHERE json_extract(attrs, '$.person') IS NOT NULL GROUP BY 1"
             ).fetchall()
@@ -451,7 +464,7 @@ class Project:
 
     def mentions(self, name: str) -> int:
         """How many spans name this person."""
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT count(*) FROM spans WHERE json_extract(attrs, '$.person') = ?", [name]
         ).fetchone()
         return int(row[0])
@@ -485,15 +498,15 @@ class Project:
         """
         result = ImportResult()
         with self._forgetting_on_failure(), self.db.atomic():
-            position = self.db.execute("SELECT coalesce(max(position), 0) FROM documents").fetchone()[0]
+            position = self.conn.execute("SELECT coalesce(max(position), 0) FROM documents").fetchone()[0]
             for rec in records:
                 doc = rec.document
-                row = self.db.execute(
+                row = self.conn.execute(
                     "SELECT id, checksum FROM documents WHERE ext_id = ?", [doc.id]
                 ).fetchone()
                 if row is None:
                     position += 1
-                    cur = self.db.execute(
+                    cur = self.conn.execute(
                         "INSERT INTO documents (ext_id, position, text, checksum, title, source, url, "
                         "published, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         [
@@ -525,7 +538,7 @@ class Project:
                 annotator = rec.annotator or self.owner
                 existing = {
                     r[0]: r[1:]
-                    for r in self.db.execute(
+                    for r in self.conn.execute(
                         'SELECT sid, label, start, "end", fragments, attrs FROM spans '
                         "WHERE doc = ? AND annotator = ?",
                         [pk, annotator],
@@ -544,9 +557,9 @@ class Project:
                     self.insert_span(doc.id, span)
                     result.spans_added += 1
                 for rel in rec.relations:
-                    before = self.db.execute("SELECT total_changes()").fetchone()[0]
+                    before = self.conn.execute("SELECT total_changes()").fetchone()[0]
                     self.insert_relation(doc.id, Relation(rel.label, rel.head, rel.child, annotator))
-                    if self.db.execute("SELECT total_changes()").fetchone()[0] != before:
+                    if self.conn.execute("SELECT total_changes()").fetchone()[0] != before:
                         result.relations_added += 1
         return result
 
@@ -562,7 +575,7 @@ class Project:
             pk = self._pk(doc_id)
             annotators = [
                 r[0]
-                for r in self.db.execute(
+                for r in self.conn.execute(
                     "SELECT annotator FROM spans WHERE doc = ? UNION "
                     "SELECT annotator FROM relations WHERE doc = ? ORDER BY 1",
                     [pk, pk],

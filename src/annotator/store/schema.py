@@ -9,21 +9,26 @@ allow-list a file of that version may contain.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 #: "Anno" in ASCII: marks a SQLite file as an Annotator project (PRAGMA application_id).
 APPLICATION_ID = 0x416E6E6F
 #: The newest schema this version writes and reads.
 SCHEMA_VERSION = 2
 
-migrations = Migrations("annotator")
+class SqlExecutor(Protocol):
+    """What a migration step needs: a sqlite-utils ``Database`` or a plain connection."""
+
+    def execute(self, sql: str, /) -> Any: ...
 
 
-@migrations(name="0001_initial")
-def _m0001_initial(db: Database) -> None:
+def _m0001_initial(db: SqlExecutor) -> None:
     db.execute(
         """CREATE TABLE meta (
             key TEXT PRIMARY KEY,
@@ -75,8 +80,7 @@ def _m0001_initial(db: Database) -> None:
     db.execute("PRAGMA user_version = 1")
 
 
-@migrations(name="0002_people")
-def _m0002_people(db: Database) -> None:
+def _m0002_people(db: SqlExecutor) -> None:
     """The people register: every SPEAKER mention's ``person`` attribute names one of them."""
     db.execute(
         """CREATE TABLE people (
@@ -89,8 +93,34 @@ def _m0002_people(db: Database) -> None:
     db.execute("PRAGMA user_version = 2")
 
 
-def applied_names() -> list[str]:
-    return [m.name for m in migrations._migrations]
+#: The schema steps in order; the n-th brings a file to ``user_version`` n.
+STEPS: tuple[tuple[str, Callable[[SqlExecutor], None]], ...] = (
+    ("0001_initial", _m0001_initial),
+    ("0002_people", _m0002_people),
+)
+
+#: What sqlite-utils' ``Migrations`` creates to record applied steps (checked by a test).
+MIGRATIONS_TABLE_DDL = (
+    'CREATE TABLE "_sqlite_migrations" ( "id" INTEGER PRIMARY KEY, "migration_set" TEXT, '
+    '"name" TEXT, "applied_at" TEXT )',
+    'CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name" ON "_sqlite_migrations" '
+    '("migration_set", "name")',
+)
+
+
+@cache
+def migrations() -> Migrations:
+    """The sqlite-utils migration set (imported only when a file is created or migrated)."""
+    from sqlite_utils.migrations import Migrations
+
+    steps = Migrations("annotator")
+    for name, fn in STEPS:
+        steps(name=name)(fn)
+    return steps
+
+
+def apply_migrations(db: Database) -> None:
+    migrations().apply(db)
 
 
 SchemaObject = tuple[str, str, str, str]
@@ -104,12 +134,16 @@ def objects_of(conn: sqlite3.Connection) -> set[SchemaObject]:
 
 @cache
 def expected_objects(version: int) -> frozenset[SchemaObject]:
-    """The exact schema a file at ``version`` must have: built fresh in memory."""
+    """The exact schema a file at ``version`` must have: built fresh in memory.
+
+    The steps run on a plain connection (no sqlite-utils import at start-up);
+    a test checks the result equals what sqlite-utils' ``Migrations`` builds.
+    """
     conn = sqlite3.connect(":memory:", isolation_level=None)
-    db = Database(conn)
-    names = applied_names()
-    stop = names[version] if version < len(names) else None
-    migrations.apply(db, stop_before=stop)
+    for ddl in MIGRATIONS_TABLE_DDL:
+        conn.execute(ddl)
+    for _name, step in STEPS[:version]:
+        step(conn)
     objs = frozenset(objects_of(conn))
     conn.close()
     return objs

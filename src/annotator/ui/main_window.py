@@ -969,6 +969,8 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
     if splitter is not None:
         window.splitter.restoreState(splitter)
     window.show()
+    # sqlite-utils is only needed for the first write: load it once the window is up.
+    QTimer.singleShot(150, lambda: window.project.db)
     if imports:
         QTimer.singleShot(0, lambda: window.import_files(list(imports)))
     if os.environ.get("ANNOTATOR_QUIT_WHEN_READY"):
