@@ -53,8 +53,11 @@ def ensure_default_project(owner: str | None = None) -> Path:
     return path
 
 
-def ensure_demo_project(owner: str | None = None) -> Path:
-    """(Re)build the demo project from the JSONL kept in ``seeds/demo``; return its path."""
+def ensure_demo_project() -> Path:
+    """Build the demo project from the JSONL kept in ``seeds/demo`` once; return its path.
+
+    Its owner is the demo's annotator, so the finished annotations show and can be edited.
+    """
     from annotator.io.importer import import_paths
     from annotator.resources import default_scheme, seeds_dir
     from annotator.store import open_project
@@ -68,7 +71,7 @@ def ensure_demo_project(owner: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".new")
     tmp.unlink(missing_ok=True)
-    with open_project(tmp, create=True, owner=owner, scheme=default_scheme()) as project:
+    with open_project(tmp, create=True, owner="demo", scheme=default_scheme()) as project:
         import_paths(project, sources)
     os.replace(tmp, path)
     return path

@@ -208,3 +208,21 @@ def test_export_jsonl_from_the_menu(qtbot, window: MainWindow, project: Project,
     window.export_jsonl()
     text = out.read_text(encoding="utf-8")
     assert text.count("\n") == 1 and '"Peskov"' in text
+
+
+def test_progress_counts_follow_the_status(qtbot, window: MainWindow, project: Project) -> None:  # type: ignore[no-untyped-def]
+    assert "0 done · 0 in progress · 1 to do" in window.progress_label.text()
+    window.set_status("done")
+    assert "1 done · 0 in progress · 0 to do" in window.progress_label.text()
+
+
+def test_open_demo_project_builds_it_from_the_seeds(qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(tmp_path / "data"))
+    window.open_demo()
+    assert window.project.path == tmp_path / "data" / "demo.annotator"
+    assert window.doc.id == "ceasefire-talks"
+    assert window.panel.model.rowCount() > 50
+    assert len(window.project.people()) >= 5
+    window.panel.tabs.setCurrentWidget(window.panel.quotes)
+    speakers = {window.panel.quotes.item(r, 0).text() for r in range(window.panel.quotes.rowCount())}
+    assert {"Donald Trump", "Vladimir Putin", "Dmitri Peskov"} <= speakers

@@ -180,8 +180,16 @@ class MainWindow(QMainWindow):
         self.panel.documentLabelRequested.connect(self._on_document_label)
         self.panel.tabs.currentChanged.connect(lambda _i: self._refresh_lists())
 
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(6, 8, 0, 0)
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("progress_label")
+        ll.addWidget(self.progress_label)
+        ll.addWidget(self.doc_list, 1)
+
         self.splitter = QSplitter()
-        self.splitter.addWidget(self.doc_list)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(center)
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 0)
@@ -306,6 +314,18 @@ class MainWindow(QMainWindow):
                 self.doc_list.setCurrentItem(item)
         self.doc_list.blockSignals(False)
         self._update_position()
+        self._update_progress()
+
+    def _update_progress(self) -> None:
+        """Progress counts above the document list: how many are done, in progress, to do."""
+        counts = {s: 0 for s in STATUSES}
+        for summary in self.project.documents():
+            counts[summary.status] = counts.get(summary.status, 0) + 1
+        total = sum(counts.values())
+        self.progress_label.setText(
+            f"<b>{total} document{'s' if total != 1 else ''}</b><br>"
+            f"{counts['done']} done · {counts['in_progress']} in progress · {counts['todo']} to do"
+        )
 
     def _on_doc_item(self, item: QListWidgetItem | None, _prev: QListWidgetItem | None) -> None:
         self.show_document(item.data(Qt.ItemDataRole.UserRole) if item else None)
@@ -413,6 +433,7 @@ class MainWindow(QMainWindow):
         if change.document_fields:
             self.doc = self.project.document(self.doc.id)
             self._show_header()
+            self._update_progress()
         self._refresh_current_item()
         if selected:
             self.select_span(selected, scroll=False)
@@ -848,7 +869,7 @@ class MainWindow(QMainWindow):
         from annotator.app import ensure_demo_project
 
         try:
-            path = ensure_demo_project(self.project.owner)
+            path = ensure_demo_project()
         except AnnotatorError as e:
             self.interaction.error("Demo project", str(e))
             return
