@@ -11,10 +11,10 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from annotator.core.model import Person  # noqa: E402
-from annotator.ui.picker import Mention, PickerDialog  # noqa: E402
+from annotator.core.model import Person
+from annotator.ui.picker import Mention, PickerDialog
 
 TARGET_MS = 50.0
 
