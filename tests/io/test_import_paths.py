@@ -121,6 +121,7 @@ def test_jsonl_unknown_labels_extend_scheme(empty_project: Project, tmp_path: Pa
     scheme = empty_project.scheme
     assert scheme.label("FOO") is not None
     assert "sceptical" in scheme.label("QUOTE").attribute("stance").values  # type: ignore[union-attr]
+    empty_project.close()
     with open_project(empty_project.path) as reopened:  # stored, not just cached
         assert reopened.scheme.label("FOO") is not None
         assert reopened.scheme.relation("POINTS_AT") is not None

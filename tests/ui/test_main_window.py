@@ -51,6 +51,7 @@ def test_select_press_q_undo_redo_reopen(qtbot, window: MainWindow, project: Pro
 
     path = project.path
     window.close()
+    project.close()
     with open_project(path) as again:
         reopened = MainWindow(again, interaction=ScriptedInteraction())
         qtbot.addWidget(reopened)
@@ -226,3 +227,23 @@ def test_open_demo_project_builds_it_from_the_seeds(qtbot, window: MainWindow, t
     window.panel.tabs.setCurrentWidget(window.panel.quotes)
     speakers = {window.panel.quotes.item(r, 0).text() for r in range(window.panel.quotes.rowCount())}
     assert {"Donald Trump", "Vladimir Putin", "Dmitri Peskov"} <= speakers
+
+
+def test_a_project_open_elsewhere_opens_read_only_on_request(qtbot, project: Project, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    from annotator.ui.main_window import open_for_window
+
+    # ``project`` holds the lock, as another window would
+    answers = ScriptedInteraction(True)
+    view = open_for_window(project.path, answers)
+    assert view is not None and view.readonly
+    assert "already open" in answers.messages[0][2]
+    win = MainWindow(view, interaction=answers)
+    qtbot.addWidget(win)
+    assert "(read-only)" in win.windowTitle()
+    s = sample_text.index("Witkoff")
+    win.view.select_cp(s, s + 7)
+    win.tag("SPEAKER")
+    assert project.spans(SAMPLE_ID) == []
+    assert "Read-only" in win.statusBar().currentMessage()
+    view.close()
+    assert open_for_window(project.path, ScriptedInteraction(False)) is None

@@ -33,6 +33,7 @@ from annotator.core.model import (
 )
 from annotator.core.scheme import Scheme
 from annotator.store.files import check_integrity, check_schema, harden, read_header
+from annotator.store.lock import ProjectLock
 from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, apply_migrations
 
 if TYPE_CHECKING:
@@ -80,8 +81,12 @@ def open_project(
     create: bool = False,
     owner: str | None = None,
     scheme: Scheme | None = None,
+    readonly: bool = False,
 ) -> Project:
-    """Open one's own project for writing (creating it when asked).
+    """Open one's own project for writing (creating it when asked), or ``readonly``.
+
+    Writing takes the project's lock: a second writer gets ``ProjectLocked``
+    (and can open a read-only view instead).
 
     The file is checked before anything is written: header, application id,
     schema version, ``quick_check`` and the exact schema. A file that fails is
@@ -98,9 +103,17 @@ def open_project(
         raise AnnotatorError(f"{name}: empty file, not a project")
     if is_new and not path.parent.is_dir():
         raise AnnotatorError(f"{name}: folder {path.parent} does not exist")
+    if readonly:
+        if is_new:
+            raise AnnotatorError(f"{name}: no such project file")
+        assert header is not None
+        return _open_readonly(path, header.user_version)
+    lock = ProjectLock(path)
+    lock.acquire()
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     except sqlite3.Error as e:
+        lock.release()
         raise AnnotatorError(f"{name}: cannot open ({e})") from None
     try:
         harden(conn)
@@ -112,7 +125,7 @@ def open_project(
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         if is_new:
-            project = Project(path, conn)
+            project = Project(path, conn, lock=lock)
             db = project.db
             # one transaction: a creation cut short leaves an empty file, never half a schema
             with db.atomic():
@@ -123,16 +136,41 @@ def open_project(
                 project._set_meta("scheme", _dumps((scheme or Scheme()).to_dict()))
             return project
         assert header is not None
-        project = Project(path, conn)
+        project = Project(path, conn, lock=lock)
         if header.user_version < SCHEMA_VERSION:
             _migrate(project.db)
         return project
     except sqlite3.DatabaseError as e:
         conn.close()
+        lock.release()
         raise AnnotatorError(f"{name}: cannot open project ({e})") from None
     except BaseException:
         conn.close()
+        lock.release()
         raise
+
+
+def _open_readonly(path: Path, version: int) -> Project:
+    """A view that cannot write: SQLite's read-only mode plus ``query_only``."""
+    name = str(path)
+    if version < SCHEMA_VERSION:
+        raise AnnotatorError(
+            f"{name}: made by an older version; open it for writing once to upgrade it"
+        )
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise AnnotatorError(f"{name}: cannot open ({e})") from None
+    try:
+        harden(conn)
+        conn.execute("PRAGMA query_only = ON")
+        check_integrity(conn, name)
+        check_schema(conn, version, name)
+    except BaseException:
+        conn.close()
+        raise
+    return Project(path, conn, readonly=True)
 
 
 def _migrate(db: Database) -> None:
@@ -142,8 +180,17 @@ def _migrate(db: Database) -> None:
 class Project:
     """A project file opened for writing. Implements ``core.commands.Repository``."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        *,
+        lock: ProjectLock | None = None,
+        readonly: bool = False,
+    ) -> None:
         self.path = path
+        self.readonly = readonly
+        self._lock = lock
         #: Reads go straight to the connection; writes through sqlite-utils (``db``).
         self.conn = conn
         self._db: Database | None = None
@@ -162,6 +209,8 @@ class Project:
     # ---- lifecycle ----------------------------------------------------
     def close(self) -> None:
         self.conn.close()
+        if self._lock is not None:
+            self._lock.release()
 
     def __enter__(self) -> Project:
         return self
@@ -212,6 +261,7 @@ class Project:
         On failure the cached ids and scheme are dropped, and an SQLite error
         (disk full, locked, read-only) becomes an ``AnnotatorError`` naming the file.
         """
+        self._writable()
         try:
             with self._forgetting_on_failure(), self.db.atomic():
                 yield
@@ -481,12 +531,20 @@ class Project:
     # ---- commands -----------------------------------------------------
     def execute(self, command: Command) -> Change:
         """Apply one user action in one transaction: on disk when this returns."""
-        with self.db.atomic():
+        self._writable()
+        with self.transaction():
             return command.apply(self)
 
     def revert(self, command: Command) -> Change:
-        with self.db.atomic():
+        self._writable()
+        with self.transaction():
             return command.revert(self)
+
+    def _writable(self) -> None:
+        if self.readonly:
+            raise AnnotatorError(
+                f"{self.path.name} is open read-only (it is being edited in another window)"
+            )
 
     # ---- bulk import / export ----------------------------------------
     def add_records(self, records: Iterable[Record]) -> ImportResult:

@@ -63,6 +63,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.model import STATUSES, Document, Person, Relation, Span
 from annotator.core.spans import snap
 from annotator.store import Project, open_project
+from annotator.store.lock import ProjectLocked
 from annotator.ui.actions import ACTIONS, MENUS, build_actions, label_shortcuts
 from annotator.ui.article_view import ArticleView
 from annotator.ui.find_bar import MAX_HIGHLIGHTS, FindBar, find_all
@@ -287,7 +288,8 @@ class MainWindow(QMainWindow):
     def set_project(self, project: Project) -> None:
         self.project = project
         self.undo_stack.clear()
-        self.setWindowTitle(f"{project.path.name} — Annotator")
+        mode = " (read-only)" if project.readonly else ""
+        self.setWindowTitle(f"{project.path.name}{mode} — Annotator")
         self.project_label.setText(f"{project.path}  ·  {project.owner}")
         self._refresh_people()
         self.panel.set_scheme(project.scheme)
@@ -378,6 +380,11 @@ class MainWindow(QMainWindow):
     # ---- commands -----------------------------------------------------
     def run(self, command: Command) -> bool:
         """Execute one user action (one transaction), then push it on the undo stack."""
+        if self.project.readonly:
+            self.statusBar().showMessage(
+                "Read-only: this project is open for editing in another window.", 6000
+            )
+            return False
         try:
             change = self.project.execute(command)
         except Exception as e:  # refused edit, disk full, file gone: nothing is shown as done
@@ -847,10 +854,8 @@ class MainWindow(QMainWindow):
         self._switch_project(project)
 
     def open_project_file(self, path: Path) -> bool:
-        try:
-            project = open_project(path)
-        except AnnotatorError as e:
-            self.interaction.error("Cannot open project", str(e))
+        project = open_for_window(path, self.interaction)
+        if project is None:
             return False
         self._switch_project(project)
         return True
@@ -953,6 +958,25 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def open_for_window(path: Path, interaction: Interaction) -> Project | None:
+    """Open a project for the window: for writing, or read-only if another window has it."""
+    try:
+        return open_project(path)
+    except ProjectLocked as e:
+        if not interaction.confirm(
+            "Project already open", f"{e}.\n\nOpen a read-only view of it instead?"
+        ):
+            return None
+        try:
+            return open_project(path, readonly=True)
+        except AnnotatorError as e2:
+            interaction.error("Cannot open project", str(e2))
+            return None
+    except AnnotatorError as e:
+        interaction.error("Cannot open project", str(e))
+        return None
+
+
 def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Path] = ()) -> int:
     """Create the application and the window; run until the window closes."""
     from annotator.app import APP_NAME, config_dir, ensure_default_project
@@ -976,10 +1000,12 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
                     default_owner(),
                 ) or default_owner()
             project = ensure_default_project(owner)
-        opened = open_project(project)
     except AnnotatorError as e:
         print(f"annotator: error: {e}", file=sys.stderr)
         interaction.error("Annotator", str(e))
+        return 1
+    opened = open_for_window(project, interaction)
+    if opened is None:
         return 1
     window = MainWindow(opened, interaction=interaction, settings=settings)
     interaction.parent = window
@@ -991,7 +1017,7 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
         window.splitter.restoreState(splitter)
     window.show()
     # sqlite-utils is only needed for the first write: load it once the window is up.
-    QTimer.singleShot(150, lambda: window.project.db)
+    QTimer.singleShot(150, lambda: None if window.project.readonly else window.project.db)
     if imports:
         QTimer.singleShot(0, lambda: window.import_files(list(imports)))
     if os.environ.get("ANNOTATOR_QUIT_WHEN_READY"):
