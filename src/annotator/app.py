@@ -31,6 +31,11 @@ def config_dir() -> Path:
     return Path(override) if override else Path(user_config_dir(APP_NAME, appauthor=False))
 
 
+def backup_dir() -> Path:
+    """Rotating verified backups of the projects opened in the app."""
+    return data_dir() / "backups"
+
+
 def default_project_path() -> Path:
     return data_dir() / f"default{PROJECT_SUFFIX}"
 

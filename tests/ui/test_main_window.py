@@ -247,3 +247,25 @@ def test_a_project_open_elsewhere_opens_read_only_on_request(qtbot, project: Pro
     assert "Read-only" in win.statusBar().currentMessage()
     view.close()
     assert open_for_window(project.path, ScriptedInteraction(False)) is None
+
+
+def test_a_damaged_project_is_kept_aside_and_a_backup_offered(qtbot, project: Project, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import struct
+
+    from annotator.store.backup import make_backup
+    from annotator.ui.main_window import open_for_window
+
+    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(tmp_path / "data"))
+    make_backup(project, tmp_path / "data" / "backups")
+    path = project.path
+    project.close()
+    data = bytearray(path.read_bytes())
+    page = struct.unpack(">H", data[16:18])[0]
+    data[page : 4 * page] = b"\x5a" * (3 * page)
+    path.write_bytes(bytes(data))
+    answers = ScriptedInteraction(True)
+    restored = open_for_window(path, answers)
+    assert restored is not None and restored.document_ids() == [SAMPLE_ID]
+    assert "kept as" in answers.messages[0][2]
+    assert list(tmp_path.glob("p.annotator.damaged-*"))
+    restored.close()

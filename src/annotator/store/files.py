@@ -6,7 +6,6 @@ newer version, is refused without SQLite ever opening it for writing.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import struct
 from dataclasses import dataclass
@@ -71,14 +70,18 @@ def harden(conn: sqlite3.Connection) -> None:
         conn.setconfig(defensive, True)
 
 
+class ProjectDamaged(AnnotatorError):
+    """The file is ours but SQLite finds it corrupt: keep it aside, offer a backup."""
+
+
 def check_integrity(conn: sqlite3.Connection, name: str) -> None:
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as e:
-        raise AnnotatorError(f"{name}: damaged project file ({e})") from None
+        raise ProjectDamaged(f"{name}: damaged project file ({e})") from None
     if rows != [("ok",)]:
         first = rows[0][0] if rows else "no answer"
-        raise AnnotatorError(f"{name}: damaged project file (quick_check: {first})")
+        raise ProjectDamaged(f"{name}: damaged project file (quick_check: {first})")
 
 
 def check_schema(conn: sqlite3.Connection, version: int, name: str) -> None:
@@ -86,7 +89,7 @@ def check_schema(conn: sqlite3.Connection, version: int, name: str) -> None:
     try:
         found = objects_of(conn)
     except sqlite3.DatabaseError as e:
-        raise AnnotatorError(f"{name}: damaged project file ({e})") from None
+        raise ProjectDamaged(f"{name}: damaged project file ({e})") from None
     expected = expected_objects(version)
     extra = sorted(found - expected)
     missing = sorted(expected - found)
@@ -101,5 +104,3 @@ def check_schema(conn: sqlite3.Connection, version: int, name: str) -> None:
         raise AnnotatorError(f"{name}: the {kind} {obj!r} is missing or altered")
 
 
-def same_file_writable(path: Path) -> bool:
-    return os.access(path, os.W_OK)

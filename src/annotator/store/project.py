@@ -32,7 +32,13 @@ from annotator.core.model import (
     validate_span,
 )
 from annotator.core.scheme import Scheme
-from annotator.store.files import check_integrity, check_schema, harden, read_header
+from annotator.store.files import (
+    ProjectDamaged,
+    check_integrity,
+    check_schema,
+    harden,
+    read_header,
+)
 from annotator.store.lock import ProjectLock
 from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, apply_migrations
 
@@ -143,7 +149,7 @@ def open_project(
     except sqlite3.DatabaseError as e:
         conn.close()
         lock.release()
-        raise AnnotatorError(f"{name}: cannot open project ({e})") from None
+        raise ProjectDamaged(f"{name}: cannot open project ({e})") from None
     except BaseException:
         conn.close()
         lock.release()

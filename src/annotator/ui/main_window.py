@@ -8,6 +8,7 @@ the truth.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import sqlite3
@@ -63,6 +64,8 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.model import STATUSES, Document, Person, Relation, Span
 from annotator.core.spans import snap
 from annotator.store import Project, open_project
+from annotator.store.backup import latest_good_backup, make_backup, restore, set_aside
+from annotator.store.files import ProjectDamaged
 from annotator.store.lock import ProjectLocked
 from annotator.ui.actions import ACTIONS, MENUS, build_actions, label_shortcuts
 from annotator.ui.article_view import ArticleView
@@ -951,7 +954,9 @@ class MainWindow(QMainWindow):
             self.import_files(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Nothing to save: every action was committed when it was made.
+        # Nothing to save: every action was committed when it was made. A backup on the way out.
+        if self.settings is not None:
+            back_up(self.project)
         if self.settings is not None:
             self.settings.setValue("geometry", self.saveGeometry())
             self.settings.setValue("splitter", self.splitter.saveState())
@@ -962,6 +967,8 @@ def open_for_window(path: Path, interaction: Interaction) -> Project | None:
     """Open a project for the window: for writing, or read-only if another window has it."""
     try:
         return open_project(path)
+    except ProjectDamaged as e:
+        return _recover(path, str(e), interaction)
     except ProjectLocked as e:
         if not interaction.confirm(
             "Project already open", f"{e}.\n\nOpen a read-only view of it instead?"
@@ -975,6 +982,42 @@ def open_for_window(path: Path, interaction: Interaction) -> Project | None:
     except AnnotatorError as e:
         interaction.error("Cannot open project", str(e))
         return None
+
+
+def _recover(path: Path, problem: str, interaction: Interaction) -> Project | None:
+    """A damaged project: keep it aside under a new name, offer the newest good backup."""
+    from annotator.app import backup_dir
+
+    aside = set_aside(path)
+    backup = latest_good_backup(path, backup_dir())
+    if backup is None:
+        interaction.error(
+            "Damaged project",
+            f"{problem}\n\nThe damaged file was kept as {aside}. No backup of it was found.",
+        )
+        return None
+    if not interaction.confirm(
+        "Damaged project",
+        f"{problem}\n\nThe damaged file was kept as {aside}.\n"
+        f"Restore the latest good backup ({backup.name})?",
+    ):
+        return None
+    try:
+        restore(backup, path)
+        return open_project(path)
+    except AnnotatorError as e:
+        interaction.error("Damaged project", str(e))
+        return None
+
+
+def back_up(project: Project) -> None:
+    """A verified, rotating backup of the open project (quietly skipped if it fails)."""
+    from annotator.app import backup_dir
+
+    if project.readonly:
+        return
+    with contextlib.suppress(AnnotatorError):
+        make_backup(project, backup_dir())
 
 
 def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Path] = ()) -> int:
@@ -1018,6 +1061,7 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
     window.show()
     # sqlite-utils is only needed for the first write: load it once the window is up.
     QTimer.singleShot(150, lambda: None if window.project.readonly else window.project.db)
+    QTimer.singleShot(2000, lambda: back_up(window.project))
     if imports:
         QTimer.singleShot(0, lambda: window.import_files(list(imports)))
     if os.environ.get("ANNOTATOR_QUIT_WHEN_READY"):
