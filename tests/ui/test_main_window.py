@@ -269,3 +269,36 @@ def test_a_damaged_project_is_kept_aside_and_a_backup_offered(qtbot, project: Pr
     assert "kept as" in answers.messages[0][2]
     assert list(tmp_path.glob("p.annotator.damaged-*"))
     restored.close()
+
+
+def test_text_changed_outside_the_app_sets_spans_aside(qtbot, project: Project, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from annotator.core.commands import AddSpan
+    from annotator.core.model import Span
+
+    project.execute(AddSpan(SAMPLE_ID, Span("", 0, 5, "QUOTE")))
+    other = sqlite3.connect(project.path)  # someone edits the file with another tool
+    other.execute("UPDATE documents SET text = 'XX' || text")
+    other.commit()
+    other.close()
+    answers = ScriptedInteraction()
+    win = MainWindow(project, interaction=answers)
+    qtbot.addWidget(win)
+    assert win.view.spans_at_cp(2) == []
+    assert any("changed outside Annotator" in m[1] for m in answers.messages)
+    assert len(project.spans(SAMPLE_ID)) == 1  # kept in the file, just not drawn
+
+
+def test_strings_from_files_are_shown_as_plain_text(qtbot, empty_project: Project) -> None:  # type: ignore[no-untyped-def]
+    from annotator.core.model import Document, DocumentMeta
+
+    hostile = "<b>bold</b> <img src=x> <a href='http://x'>link</a>"
+    empty_project.add_records([Record(Document("h", hostile, DocumentMeta(title=hostile, source=hostile)), "", (), ())])
+    win = MainWindow(empty_project, interaction=ScriptedInteraction())
+    qtbot.addWidget(win)
+    assert win.title_label.textFormat() == Qt.TextFormat.PlainText
+    assert win.title_label.text() == hostile
+    assert win.meta_label.textFormat() == Qt.TextFormat.PlainText
+    tip = win.doc_list.item(0).toolTip()
+    assert "&lt;b&gt;" in tip and "<b>" not in tip

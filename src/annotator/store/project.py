@@ -29,6 +29,7 @@ from annotator.core.model import (
     Person,
     Relation,
     Span,
+    text_checksum,
     validate_span,
 )
 from annotator.core.scheme import Scheme
@@ -323,6 +324,13 @@ class Project:
             [self._pk(doc_id)],
         ).fetchone()
         return _document_from_row(row)
+
+    def text_intact(self, doc_id: str) -> bool:
+        """Whether the stored text still matches its checksum (not edited outside the app)."""
+        row = self.conn.execute(
+            "SELECT text, checksum FROM documents WHERE id = ?", [self._pk(doc_id)]
+        ).fetchone()
+        return bool(text_checksum(row[0]) == row[1])
 
     def document_text(self, doc_id: str) -> str:
         row = self.conn.execute("SELECT text FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()

@@ -349,6 +349,15 @@ class MainWindow(QMainWindow):
             return
         self.doc = self.project.document(doc_id)
         spans = self.project.spans(doc_id)
+        if not self.project.text_intact(doc_id):
+            # Offsets no longer point at the words they tagged: never draw them misplaced.
+            self.interaction.error(
+                "Text changed outside Annotator",
+                f"The text of “{self.doc.display_title}” no longer matches its checksum: it was "
+                f"changed outside Annotator. Its {len(spans)} annotation(s) are set aside "
+                "(not shown) so none is drawn at the wrong place; export the project to review them.",
+            )
+            spans = []
         colors = {lab.name: lab.color for lab in self.project.scheme.labels}
         self.view.set_document(self.doc.text, spans, colors)
         self.panel.model.reset(self.doc.text, spans, colors)
