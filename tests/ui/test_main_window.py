@@ -302,3 +302,24 @@ def test_strings_from_files_are_shown_as_plain_text(qtbot, empty_project: Projec
     assert win.meta_label.textFormat() == Qt.TextFormat.PlainText
     tip = win.doc_list.item(0).toolTip()
     assert "&lt;b&gt;" in tip and "<b>" not in tip
+
+
+def test_renaming_a_label_in_the_scheme_editor_updates_the_window(qtbot, window: MainWindow, project: Project, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    s = sample_text.index("Witkoff")
+    window.view.select_cp(s, s + 7)
+    window.tag("SPEAKER")
+    window.edit_scheme()
+    dialog = window._scheme_dialog
+    dialog.label_list.setCurrentRow(1)
+    dialog.name_edit.setFocus()
+    dialog.name_edit.selectAll()
+    qtbot.keyClicks(dialog.name_edit, "SOURCE")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    assert project.span(SAMPLE_ID, "s1").label == "SOURCE"
+    layout = window.panel.labels_layout
+    buttons = [layout.itemAt(i).widget().objectName() for i in range(layout.count())]
+    assert buttons[:2] == ["tag_QUOTE", "tag_SOURCE"]
+    assert any(a.text() == "Tag as SOURCE" for a in window.label_actions)
+    window.undo_stack.undo()
+    assert project.span(SAMPLE_ID, "s1").label == "SPEAKER"
+    dialog.close()

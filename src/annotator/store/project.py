@@ -42,6 +42,7 @@ from annotator.store.files import (
 )
 from annotator.store.lock import ProjectLock
 from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, apply_migrations
+from annotator.store.scheme_store import SchemeStoreMixin
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -184,7 +185,7 @@ def _migrate(db: Database) -> None:
     apply_migrations(db)
 
 
-class Project:
+class Project(SchemeStoreMixin):
     """A project file opened for writing. Implements ``core.commands.Repository``."""
 
     def __init__(

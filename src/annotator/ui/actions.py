@@ -41,6 +41,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("find_next", "Edit", "Find ne&xt", ("F3",)),
     ActionSpec("find_prev", "Edit", "Find pre&vious", ("Shift+F3",)),
     ActionSpec("set_owner", "Edit", "Annotator &name…", (), "Whose annotations this project records"),
+    ActionSpec("edit_scheme", "Edit", "&Scheme…", ("Ctrl+Shift+S",),
+               "Labels, attributes, values, colours, keys and stance targets"),
     ActionSpec("next_span", "Navigate", "&Next annotation", ("Alt+Down", "]"),
                "Select the next annotation in the text"),
     ActionSpec("prev_span", "Navigate", "&Previous annotation", ("Alt+Up", "["),

@@ -10,7 +10,7 @@ from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from annotator.ui.picker import Choice, PickerDialog
 
@@ -30,8 +30,15 @@ class Interaction:
         box.exec()
 
     def confirm(self, title: str, message: str) -> bool:
-        answer = QMessageBox.question(self.parent, title, message)
-        return answer == QMessageBox.StandardButton.Yes
+        box = QMessageBox(QMessageBox.Icon.Question, title, message, parent=self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def show_dialog(self, dialog: QDialog) -> bool:
+        """Run a modal dialog; True when it has finished (tests keep it open to drive it)."""
+        dialog.exec()
+        return True
 
     def ask_text(self, title: str, label: str, default: str = "") -> str | None:
         text, ok = QInputDialog.getText(
@@ -76,6 +83,11 @@ class ScriptedInteraction(Interaction):
     def confirm(self, title: str, message: str) -> bool:
         self.messages.append(("confirm", title, message))
         return bool(self._next(True))
+
+    def show_dialog(self, dialog: QDialog) -> bool:
+        self.messages.append(("dialog", dialog.windowTitle(), ""))
+        dialog.show()
+        return False
 
     def ask_text(self, title: str, label: str, default: str = "") -> str | None:
         answer = self._next(default)

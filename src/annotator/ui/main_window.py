@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
             "delete_span": lambda: self.delete_span(self.view.selected_span() or ""),
             "deselect": lambda: self.select_span(None),
             "set_owner": self.ask_owner,
+            "edit_scheme": self.edit_scheme,
             "find": self.find_bar_open,
             "find_next": lambda: self.find_step(+1),
             "find_prev": lambda: self.find_step(-1),
@@ -423,7 +424,9 @@ class MainWindow(QMainWindow):
         if change.people:
             self._refresh_people()
         if change.document == "":
-            # across documents (a rename): reload what is shown, keep the selection
+            # across documents (a rename, a scheme edit): reload what is shown, keep the selection
+            self.panel.set_scheme(self.project.scheme)
+            self._rebuild_label_actions()
             selected = self.view.selected_span()
             if self.doc is not None:
                 self.show_document(self.doc.id)
@@ -880,6 +883,16 @@ class MainWindow(QMainWindow):
             old.close()
         if self.settings is not None:
             self.settings.setValue("last_project", str(project.path))
+
+    def edit_scheme(self) -> None:
+        from annotator.ui.scheme_editor import SchemeEditorDialog
+
+        dialog = SchemeEditorDialog(
+            self.project, self.run, self.interaction, self, undo_stack=self.undo_stack
+        )
+        self._scheme_dialog = dialog
+        if self.interaction.show_dialog(dialog):
+            dialog.deleteLater()
 
     def open_demo(self) -> None:
         """Help > Open the demo project: built from seeds/demo/*.jsonl into the data folder."""
