@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint pytest bench clean
+.PHONY: setup run test lint pytest bench clean package smoke
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,7 +20,7 @@ run: setup
 	$(BIN)/annotator
 
 lint: setup
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench packaging scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -31,6 +31,12 @@ test: lint pytest
 
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(BIN)/python $$b || exit 1; done
+
+package: setup
+	bash scripts/package.sh
+
+smoke: setup
+	bash packaging/smoke_test.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

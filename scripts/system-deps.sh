@@ -12,13 +12,17 @@ xcb_pkgs="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-rend
 need=""
 probe offscreen || need="$base_pkgs"
 if [ -n "${DISPLAY:-}" ] && ! probe xcb; then need="$need $base_pkgs $xcb_pkgs"; fi
+# the packaging tests validate the desktop files with the real freedesktop tools
+for t in desktop-file-validate appstreamcli update-mime-database; do
+  command -v "$t" >/dev/null || { need="$need desktop-file-utils appstream shared-mime-info"; break; }
+done
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing the system libraries Qt needs: $need"
+  echo "Installing system packages: $need"
   (apt-get install -y -q --no-install-recommends $need >/dev/null 2>&1 ||
     { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $need >/dev/null; }) ||
     { echo "could not install: $need" >&2; exit 1; }
 else
-  echo "Qt cannot start: install these Debian/Ubuntu packages (as root): $need" >&2
+  echo "Missing system packages: install these Debian/Ubuntu packages (as root): $need" >&2
   exit 1
 fi

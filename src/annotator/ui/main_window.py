@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QIcon,
     QKeySequence,
     QUndoStack,
 )
@@ -985,6 +986,18 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def app_icon() -> QIcon:
+    from annotator.app import APP_ID
+    from annotator.resources import resource
+
+    icon = QIcon()
+    for n in (16, 32, 48, 64, 128, 256):
+        png = resource("icons", "hicolor", f"{n}x{n}", "apps", f"{APP_ID}.png")
+        if png.is_file():
+            icon.addFile(str(png))
+    return icon
+
+
 def open_for_window(path: Path, interaction: Interaction) -> Project | None:
     """Open a project for the window: for writing, or read-only if another window has it."""
     try:
@@ -1044,13 +1057,15 @@ def back_up(project: Project) -> None:
 
 def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Path] = ()) -> int:
     """Create the application and the window; run until the window closes."""
-    from annotator.app import APP_NAME, config_dir, ensure_default_project
+    from annotator.app import APP_ID, APP_NAME, config_dir, ensure_default_project
     from annotator.store.project import default_owner
 
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)  # lets docks match the window to the .desktop entry
+    app.setWindowIcon(app_icon())
     settings = QSettings(str(config_dir() / "settings.ini"), QSettings.Format.IniFormat)
     interaction = Interaction(None)
     try:
