@@ -34,6 +34,14 @@ def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
+def user_guide() -> Path | None:
+    """The user guide shipped in the repository (docs/user-guide.md), if this copy has it."""
+    for candidate in (_PKG / "_docs" / "user-guide.md", _PKG.parent.parent / "docs" / "user-guide.md"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def sample_article() -> Path:
     """The sample article every new default project starts with."""
     return seeds_dir() / "000_8780c45163dbb04d.txt"

@@ -17,14 +17,16 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
+    QColor,
     QDragEnterEvent,
     QDropEvent,
     QIcon,
     QKeySequence,
+    QPalette,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -73,6 +75,7 @@ from annotator.ui.article_view import ArticleView
 from annotator.ui.find_bar import MAX_HIGHLIGHTS, FindBar, find_all
 from annotator.ui.interaction import Interaction
 from annotator.ui.picker import Choice, Mention, PickerDialog
+from annotator.ui.settings import Preferences, Settings, display_colors
 from annotator.ui.tag_panel import TagPanel
 from annotator.ui.undo import UndoableCommand
 
@@ -93,12 +96,13 @@ class MainWindow(QMainWindow):
         project: Project,
         *,
         interaction: Interaction | None = None,
-        settings: QSettings | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.interaction = interaction or Interaction(self)
         self.settings = settings
+        self.prefs = settings.preferences() if settings is not None else Preferences()
         self.project = project
         self.doc: Document | None = None
         self._relations: list[Relation] = []
@@ -214,6 +218,8 @@ class MainWindow(QMainWindow):
             "deselect": lambda: self.select_span(None),
             "set_owner": self.ask_owner,
             "edit_scheme": self.edit_scheme,
+            "preferences": self.edit_preferences,
+            "user_guide": self.open_user_guide,
             "find": self.find_bar_open,
             "find_next": lambda: self.find_step(+1),
             "find_prev": lambda: self.find_step(-1),
@@ -252,6 +258,11 @@ class MainWindow(QMainWindow):
                 if spec.menu == menu_name:
                     menu.addAction(self.actions_by_name[spec.name])
                     self.addAction(self.actions_by_name[spec.name])
+        self.recent_menu = QMenu("Open &recent", self)
+        self.recent_menu.setObjectName("recent_menu")
+        self.menus["File"].insertMenu(self.actions_by_name["import"], self.recent_menu)
+        self.menus["File"].insertSeparator(self.actions_by_name["import"])
+        self._rebuild_recent_menu()
         self.annotate_menu = self.menus["Annotate"]
         self._label_anchor = self.annotate_menu.insertSeparator(
             self.annotate_menu.actions()[0] if self.annotate_menu.actions() else None
@@ -360,7 +371,7 @@ class MainWindow(QMainWindow):
                 "(not shown) so none is drawn at the wrong place; export the project to review them.",
             )
             spans = []
-        colors = {lab.name: lab.color for lab in self.project.scheme.labels}
+        colors = self.colors()
         self.view.set_document(self.doc.text, spans, colors)
         self.panel.model.reset(self.doc.text, spans, colors)
         self.panel.show_span(None, self.doc.text)
@@ -521,6 +532,8 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return
         start, end = self.view.selection_cp()
+        if not self.prefs.snapping:
+            exact = not exact  # with snapping off, Shift+key snaps instead
         bounds = (start, end) if exact else snap(self.doc.text, start, end)
         if bounds[0] >= bounds[1]:
             self.statusBar().showMessage("Select some text first, then press the label's key.", 4000)
@@ -882,8 +895,66 @@ class MainWindow(QMainWindow):
         self.set_project(project)
         if old is not project:
             old.close()
+        self._remember(project.path)
+
+    def colors(self) -> dict[str, str]:
+        """Label colours as drawn: the scheme's, or the colour-blind-safe palette."""
+        labels = [(lab.name, lab.color) for lab in self.project.scheme.labels]
+        return display_colors(labels, self.prefs.colorblind_palette)
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        self.prefs = prefs
+        font = self.view.font()
+        if prefs.font_family:
+            font.setFamily(prefs.font_family)
+        font.setPointSizeF(prefs.font_size)
+        self.view.setFont(font)
+        self.view.set_colors(self.colors())
+        if self.doc is not None:
+            self.panel.model.reset(self.doc.text, self.panel.model._spans, self.colors())
+        apply_theme(prefs.theme)
+
+    def edit_preferences(self) -> None:
+        from annotator.ui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.prefs, self)
+        self._prefs_dialog = dialog
+        if not self.interaction.show_dialog(dialog) or dialog.result() != QDialog.DialogCode.Accepted:
+            return
+        self.save_preferences(dialog.preferences())
+
+    def save_preferences(self, prefs: Preferences) -> None:
         if self.settings is not None:
-            self.settings.setValue("last_project", str(project.path))
+            self.settings.set_preferences(prefs)
+        self.apply_preferences(prefs)
+
+    def open_user_guide(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from annotator.resources import user_guide
+
+        guide = user_guide()
+        if guide is None:
+            self.interaction.error("User guide", "The user guide is not installed with this copy.")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide)))
+
+    def _remember(self, path: Path) -> None:
+        if self.settings is None:
+            return
+        self.settings.add_recent(path)
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        recent = self.settings.recent_projects() if self.settings is not None else []
+        for i, path in enumerate(recent, 1):
+            action = menu.addAction(f"&{i} {path.name}  —  {path.parent}")
+            action.setData(str(path))
+            action.triggered.connect(lambda _c=False, p=path: self.open_project_file(p))
+        menu.setEnabled(bool(recent))
 
     def edit_scheme(self) -> None:
         from annotator.ui.scheme_editor import SchemeEditorDialog
@@ -981,9 +1052,40 @@ class MainWindow(QMainWindow):
         if self.settings is not None:
             back_up(self.project)
         if self.settings is not None:
-            self.settings.setValue("geometry", self.saveGeometry())
-            self.settings.setValue("splitter", self.splitter.saveState())
+            self.settings.set_value("geometry", self.saveGeometry())
+            self.settings.set_value("splitter", self.splitter.saveState())
         super().closeEvent(event)
+
+
+def apply_theme(theme: str) -> None:
+    """Light, dark, or follow the system. Light and dark use Fusion with an explicit palette,
+    so they look the same on every platform (not all platforms honour Qt's scheme hint)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    if theme == "system":
+        app.styleHints().setColorScheme(Qt.ColorScheme.Unknown)
+        app.setPalette(app.style().standardPalette())
+        return
+    app.setStyle("Fusion")
+    if theme == "light":
+        app.styleHints().setColorScheme(Qt.ColorScheme.Light)
+        app.setPalette(app.style().standardPalette())
+        return
+    app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
+    p = QPalette()
+    R = QPalette.ColorRole
+    for role, color in (
+        (R.Window, "#2b2b2e"), (R.WindowText, "#e6e6e6"), (R.Base, "#1f1f22"),
+        (R.AlternateBase, "#2a2a2d"), (R.Text, "#e6e6e6"), (R.Button, "#35353a"),
+        (R.ButtonText, "#e6e6e6"), (R.Highlight, "#3d6fb4"), (R.HighlightedText, "#ffffff"),
+        (R.ToolTipBase, "#35353a"), (R.ToolTipText, "#e6e6e6"), (R.PlaceholderText, "#8a8a8f"),
+        (R.Link, "#7fb2ff"), (R.BrightText, "#ff6b6b"),
+    ):
+        p.setColor(role, QColor(color))
+    p.setColor(QPalette.ColorGroup.Disabled, R.Text, QColor("#77777c"))
+    p.setColor(QPalette.ColorGroup.Disabled, R.ButtonText, QColor("#77777c"))
+    app.setPalette(p)
 
 
 def app_icon() -> QIcon:
@@ -1066,7 +1168,7 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)  # lets docks match the window to the .desktop entry
     app.setWindowIcon(app_icon())
-    settings = QSettings(str(config_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    settings = Settings.at(config_dir() / "settings.ini")
     interaction = Interaction(None)
     try:
         if project is None:
@@ -1088,7 +1190,9 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
     if opened is None:
         return 1
     window = MainWindow(opened, interaction=interaction, settings=settings)
+    window.apply_preferences(window.prefs)
     interaction.parent = window
+    window._remember(opened.path)
     geometry = settings.value("geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)
