@@ -1,4 +1,4 @@
-"""Inter-annotator agreement measures: pure Python, exact arithmetic, never a made-up number.
+"""Inter-annotator agreement measures: pure Python (stdlib only), never a made-up number.
 
 This module owns the measures; ``annotator.io.review`` decides what to feed them.
 
@@ -9,15 +9,17 @@ This module owns the measures; ``annotator.io.review`` decides what to feed them
 * ``cohen_kappa`` (two raters), ``fleiss_kappa`` (a fixed number of raters per
   item), ``krippendorff_alpha`` (any number of raters, missing values allowed;
   nominal, ordinal or interval) -- for categorical judgements.
-* ``unitizing_alpha`` -- Krippendorff's u-alpha for where units begin and end
-  on a continuum, as DKPro Statistics and INCEpTION compute it.
+* ``unitizing_alpha`` / ``unitizing_alphas`` / ``UnitizingStudy`` --
+  Krippendorff's u-alpha for where units begin and end on a continuum, as
+  DKPro Statistics and INCEpTION compute it; a study can be cut once per
+  document and joined into one continuum for a whole corpus.
 
 Every measure returns a result with ``value`` (``float`` or ``None``), a
 ``reason`` whenever ``value`` is ``None`` (e.g. "only one annotator", "no
 variation (expected disagreement is 0)"), and ``n``, the count it rests on.
 Degenerate input never raises and never divides by zero. Counting is done
-with integers and ``Fraction`` so that "no variation" is detected exactly; the
-result is converted to ``float`` only at the end.
+with integers (and ``Fraction`` for alpha and kappa) so that "no variation"
+is detected exactly; results become ``float`` only at the end.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
+from operator import attrgetter
 from typing import Any, Literal, cast
 
 from annotator.core.model import Span
@@ -41,6 +44,7 @@ Level = Literal["nominal", "ordinal", "interval"]
 
 ONLY_ONE_ANNOTATOR = "only one annotator"
 NO_VARIATION = "no variation (expected disagreement is 0)"
+NO_UNITS = "no units: nobody marked anything"
 
 
 # ---- results ------------------------------------------------------------------
@@ -121,20 +125,33 @@ def _none(reason: str, n: int = 0, excluded: int = 0) -> Agreement:
 
 # ---- span matching and F1 -----------------------------------------------------
 
-# A normalised span: (start, end, label, pieces).
-_Norm = tuple[int, int, str, tuple[Piece, ...]]
+# A normalised span: (start, end, label, fragments or None).
+_Norm = tuple[int, int, str, tuple[Piece, ...] | None]
 
 
 def _norm(span: SpanInput) -> _Norm:
     if isinstance(span, tuple):
         start, end, label = span
-        return (start, end, label, ((start, end),))
-    return (span.start, span.end, span.label, span.pieces)
+        return (start, end, label, None)
+    return (span.start, span.end, span.label, span.fragments)
 
 
-def _overlap(p: tuple[Piece, ...], q: tuple[Piece, ...]) -> int:
-    if len(p) == 1 and len(q) == 1:
-        return max(0, min(p[0][1], q[0][1]) - max(p[0][0], q[0][0]))
+_SPAN_FIELDS = attrgetter("start", "end", "label", "fragments")
+
+
+def _norms(spans: Sequence[SpanInput]) -> list[_Norm]:
+    try:
+        return list(map(_SPAN_FIELDS, spans))  # all Span objects: done in C
+    except AttributeError:
+        return [_norm(s) for s in spans]
+
+
+def _overlap(x: _Norm, y: _Norm) -> int:
+    """Characters two spans share (fragments honoured)."""
+    if x[3] is None and y[3] is None:
+        return min(x[1], y[1]) - max(x[0], y[0])
+    p = x[3] or ((x[0], x[1]),)
+    q = y[3] or ((y[0], y[1]),)
     return sum(max(0, min(b1, b2) - max(a1, a2)) for a1, b1 in p for a2, b2 in q)
 
 
@@ -146,51 +163,60 @@ def match_spans(
     ``exact``: same label and the same pieces. ``overlap``: same label and at
     least one shared character; candidates are taken greedily by largest
     overlap, then smallest boundary difference, then position (deterministic).
+    Labels never compete: the matches of one label do not depend on the others.
     """
-    a = [_norm(s) for s in spans_a]
-    b = [_norm(s) for s in spans_b]
-    if mode == "exact":
-        free: dict[tuple[str, tuple[Piece, ...]], list[int]] = defaultdict(list)
+    if mode not in ("exact", "overlap"):
+        raise ValueError(f"unknown match mode {mode!r}")
+    a = _norms(spans_a)
+    b = _norms(spans_b)
+    # identical spans first, in order. In overlap mode this changes nothing: an
+    # identical pair shares all its characters with a boundary difference of 0,
+    # which no other candidate of either span can beat, so the greedy takes it first.
+    exact: list[tuple[int, int]] = []
+    where = dict(zip(b, range(len(b)), strict=True))
+    if len(where) == len(b):  # no span given twice by b: one index per span
+        for i, x in enumerate(a):
+            j = where.pop(x, None)
+            if j is not None:
+                exact.append((i, j))
+    else:
+        free: dict[_Norm, list[int]] = defaultdict(list)
         for j in range(len(b) - 1, -1, -1):
-            free[(b[j][2], b[j][3])].append(j)
-        exact: list[tuple[int, int]] = []
-        for i, s in enumerate(a):
-            stack = free.get((s[2], s[3]))
+            free[b[j]].append(j)
+        for i, x in enumerate(a):
+            stack = free.get(x)
             if stack:
                 exact.append((i, stack.pop()))
+    if mode == "exact" or len(exact) in (len(a), len(b)):
         return exact
-    if mode != "overlap":
-        raise ValueError(f"unknown match mode {mode!r}")
-    by_label: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for i, s in enumerate(a):
-        by_label[s[2]][0].append(i)
-    for j, s in enumerate(b):
-        by_label[s[2]][1].append(j)
+    used_a = {i for i, _ in exact}
+    used_b = {j for _, j in exact}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for j in sorted((j for j in range(len(b)) if j not in used_b), key=lambda j: b[j][0]):
+        groups[b[j][2]].append(j)
+    index = {
+        label: ([b[j][0] for j in js], max(b[j][1] - b[j][0] for j in js), js)
+        for label, js in groups.items()
+    }
     candidates: list[tuple[int, int, int, int]] = []  # (-overlap, boundary diff, i, j)
-    for ia, jb in by_label.values():
-        if not ia or not jb:
+    for i, x in enumerate(a):
+        if i in used_a:
             continue
-        events = sorted(
-            [(a[i][0], 0, i) for i in ia] + [(b[j][0], 1, j) for j in jb],
-        )
-        active: tuple[list[int], list[int]] = ([], [])
-        for start, side, k in events:
-            other = active[1 - side]
-            source = b if side == 0 else a
-            other[:] = [x for x in other if source[x][1] > start]
-            mine = (a if side == 0 else b)[k]
-            for x in other:
-                theirs = source[x]
-                ov = _overlap(mine[3], theirs[3])
-                if ov > 0:
-                    i, j = (k, x) if side == 0 else (x, k)
-                    diff = abs(a[i][0] - b[j][0]) + abs(a[i][1] - b[j][1])
-                    candidates.append((-ov, diff, i, j))
-            active[side].append(k)
+        found = index.get(x[2])
+        if found is None:
+            continue
+        starts, longest, js = found
+        k = bisect_left(starts, x[1]) - 1  # the b spans starting before x ends ...
+        floor = x[0] - longest  # ... and not so early that they end before x starts
+        while k >= 0 and starts[k] > floor:
+            j = js[k]
+            y = b[j]
+            ov = _overlap(x, y)
+            if ov > 0:
+                candidates.append((-ov, abs(x[0] - y[0]) + abs(x[1] - y[1]), i, j))
+            k -= 1
     candidates.sort()
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    matches: list[tuple[int, int]] = []
+    matches = exact
     for _, _, i, j in candidates:
         if i not in used_a and j not in used_b:
             used_a.add(i)
@@ -350,22 +376,28 @@ def krippendorff_alpha(
 
     alpha = 1 - (n - 1) * sum(o_ck * delta2) / sum(n_c * n_k * delta2)
     """
-    pairable = [vals for vals in ([v for v in u if v is not None] for u in units) if len(vals) >= 2]
-    excluded = len(units) - len(pairable)
-    if not pairable:
+    # identical units contribute identically: each distinct one is counted once, weighted
+    distinct: Counter[tuple[Value, ...]] = Counter()
+    for unit, weight in Counter(map(tuple, units)).items():
+        vals = tuple(v for v in unit if v is not None)
+        if len(vals) >= 2:
+            distinct[vals] += weight
+    n_units = sum(distinct.values())
+    excluded = len(units) - n_units
+    if not distinct:
         return _none("no unit has two or more values", 0, excluded)
     # coincidences: pairs of values within a unit (not with themselves), weighted 1 / (m_u - 1)
     by_m: dict[int, Counter[tuple[Value, Value]]] = defaultdict(Counter)
     marginals: Counter[Value] = Counter()
-    for vals in pairable:
+    for vals, weight in distinct.items():
         counts = Counter(vals)
-        marginals.update(counts)
         acc = by_m[len(vals)]
         for c, nc in counts.items():
+            marginals[c] += nc * weight
             for k, nk in counts.items():
                 pairs = nc * (nk - 1) if c == k else nc * nk
                 if pairs:
-                    acc[(c, k)] += pairs
+                    acc[(c, k)] += pairs * weight
     coincidence: dict[tuple[Value, Value], Fraction] = defaultdict(Fraction)
     for m, acc in by_m.items():
         for ck, pairs in acc.items():
@@ -373,7 +405,7 @@ def krippendorff_alpha(
     n = sum(marginals.values())
     metric = _metric(level, marginals, order)
     if isinstance(metric, str):
-        return _none(metric, len(pairable), excluded)
+        return _none(metric, n_units, excluded)
     observed = sum((o * metric(c, k) for (c, k), o in coincidence.items()), Fraction(0))
     values = list(marginals)
     expected = sum(
@@ -381,10 +413,10 @@ def krippendorff_alpha(
     )
     d_o = observed / n
     if expected == 0:
-        return Agreement(None, NO_VARIATION, len(pairable), float(d_o), 0.0, excluded)
+        return Agreement(None, NO_VARIATION, n_units, float(d_o), 0.0, excluded)
     alpha = 1 - (n - 1) * observed / expected
     return Agreement(
-        float(alpha), None, len(pairable), float(d_o), float(expected / (n * (n - 1))), excluded
+        float(alpha), None, n_units, float(d_o), float(expected / (n * (n - 1))), excluded
     )
 
 
@@ -424,96 +456,230 @@ def _metric(level: str, marginals: Mapping[Value, int], order: Sequence[Value] |
 
 # ---- unitizing alpha --------------------------------------------------------------
 
-# A section of one annotator's continuum for one category: (begin, end, is_unit).
-_Section = tuple[int, int, bool]
 
-
-def _sections(units: list[Piece], length: int) -> tuple[list[_Section], list[int], list[int]]:
-    """Cut ``[0, length)`` into units and the gaps between them.
-
-    Overlapping units of one annotator are merged first (u-alpha requires each
-    annotator's units of a category to be disjoint); touching units stay apart.
-    Returns the sections, the unit lengths and the gap lengths.
-    """
-    merged: list[list[int]] = []
-    for s, e in sorted(units):
-        if merged and s < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
+def _merged(units: list[Piece]) -> list[Piece]:
+    """Sorted, with overlapping units merged (touching units stay apart)."""
+    units.sort()
+    out: list[Piece] = []
+    last = -1
+    for s, e in units:
+        if s < last:
+            if e > last:
+                out[-1] = (out[-1][0], e)
+                last = e
         else:
-            merged.append([s, e])
-    sections: list[_Section] = []
-    unit_lengths: list[int] = []
-    gap_lengths: list[int] = []
+            out.append((s, e))
+            last = e
+    return out
+
+
+def _gaps(units: list[Piece], length: int) -> list[int]:
+    """Lengths of the stretches of ``[0, length)`` between an annotator's units."""
+    gaps: list[int] = []
     pos = 0
-    for s, e in merged:
+    for s, e in units:
         if s > pos:
-            sections.append((pos, s, False))
-            gap_lengths.append(s - pos)
-        sections.append((s, e, True))
-        unit_lengths.append(e - s)
+            gaps.append(s - pos)
         pos = e
     if pos < length:
-        sections.append((pos, length, False))
-        gap_lengths.append(length - pos)
-    return sections, unit_lengths, gap_lengths
+        gaps.append(length - pos)
+    return gaps
 
 
-def _delta2(g: _Section, h: _Section) -> int:
-    """Krippendorff's squared distance between two sections of two annotators."""
-    bg, eg, unit_g = g
-    bh, eh, unit_h = h
-    if unit_g and unit_h:
-        if bg < eh and bh < eg:  # overlapping units: squared differences of both ends
-            return (bg - bh) ** 2 + (eg - eh) ** 2
-        return 0
-    if unit_g and not unit_h:  # a unit lying wholly inside the other's gap
-        return (eg - bg) ** 2 if bh <= bg and eg <= eh else 0
-    if unit_h and not unit_g:
-        return (eh - bh) ** 2 if bg <= bh and eh <= eg else 0
-    return 0
+def _pair_disagreement(a: list[Piece], b: list[Piece]) -> int:
+    """Sum of delta2 over the sections of two annotators (each unordered pair once).
 
-
-def _pair_disagreement(a: list[_Section], b: list[_Section]) -> int:
-    """Sum of delta2 over every pair of overlapping sections (both tile the continuum)."""
+    Their sections tile the continuum, so a unit lies wholly inside a gap of the
+    other exactly when it overlaps none of the other's units: then it costs its
+    squared length; overlapping units cost the squared differences of both ends.
+    """
     total = 0
     i = j = 0
-    while i < len(a) and j < len(b):
-        total += _delta2(a[i], b[j])
-        if a[i][1] < b[j][1]:
+    na, nb = len(a), len(b)
+    hit_a = hit_b = False  # whether a[i] / b[j] has overlapped a unit of the other
+    while i < na and j < nb:
+        sa, ea = a[i]
+        sb, eb = b[j]
+        if ea <= sb:
+            if not hit_a:
+                total += (ea - sa) ** 2
             i += 1
-        elif a[i][1] > b[j][1]:
+            hit_a = False
+        elif eb <= sa:
+            if not hit_b:
+                total += (eb - sb) ** 2
             j += 1
+            hit_b = False
         else:
-            i += 1
-            j += 1
+            total += (sa - sb) ** 2 + (ea - eb) ** 2
+            hit_a = hit_b = True
+            if ea <= eb:
+                i += 1
+                hit_a = False
+            if eb <= ea:
+                j += 1
+                hit_b = False
+    for k in range(i, na):
+        if not (hit_a and k == i):
+            total += (a[k][1] - a[k][0]) ** 2
+    for k in range(j, nb):
+        if not (hit_b and k == j):
+            total += (b[k][1] - b[k][0]) ** 2
     return total
 
 
-def _category_disagreements(
-    length: int, per_annotator: list[list[Piece]]
-) -> tuple[Fraction, Fraction, int]:
-    """Observed and expected disagreement of one category, and its number of units."""
-    r = len(per_annotator)
-    cut = [_sections(units, length) for units in per_annotator]
-    observed = sum(_pair_disagreement(cut[x][0], cut[y][0]) for x, y in combinations(range(r), 2))
-    d_o = Fraction(2 * observed, r * (r - 1) * length * length)
-    unit_lengths = [u for _, units, _ in cut for u in units]
-    gaps = sorted(g for _, _, gs in cut for g in gs)
+def _expected_terms(length: int, merged: list[list[Piece]]) -> tuple[int, int, int]:
+    """The expected disagreement of one category as integers ``(total, denominator, N_c)``:
+    ``D_e = 2 * total / (L * denominator)``.
+
+    ``merged`` holds each annotator's disjoint sorted units.
+    """
+    r = len(merged)
+    unit_lengths: list[int] = []
+    gaps: list[int] = []
+    for units in merged:
+        unit_lengths += [e - s for s, e in units]
+        gaps += _gaps(units, length)
+    gaps.sort()
     suffix = [0] * (len(gaps) + 1)
     for i in range(len(gaps) - 1, -1, -1):
         suffix[i] = suffix[i + 1] + gaps[i]
     n_c = len(unit_lengths)
     total = 0
-    for ell in unit_lengths:
+    squares = 0
+    for ell, count in Counter(unit_lengths).items():  # units of one length cost alike
         # a unit against the other units, shifted: (N_c - 1) * 2 * sum(k^2, k < l)
-        total += (n_c - 1) * (2 * ell**3 - 3 * ell**2 + ell) // 3
+        shifted = (n_c - 1) * (2 * ell**3 - 3 * ell**2 + ell) // 3
         # a unit placed anywhere inside a gap at least as long: l^2 per position
         first = bisect_left(gaps, ell)
-        fits = len(gaps) - first
-        total += ell * ell * (suffix[first] - fits * (ell - 1))
-    denominator = r * length * (r * length - 1) - sum(u * (u - 1) for u in unit_lengths)
-    d_e = Fraction(2 * total, length * denominator) if denominator > 0 else Fraction(0)
-    return d_o, d_e, n_c
+        placed = ell * ell * (suffix[first] - (len(gaps) - first) * (ell - 1))
+        total += count * (shifted + placed)
+        squares += count * ell * (ell - 1)
+    return total, r * length * (r * length - 1) - squares, n_c
+
+
+class UnitizingStudy:
+    """Several annotators' units on one continuum, cut once per category.
+
+    ``alphas()`` gives u-alpha per category and overall; ``concatenate`` joins
+    studies of the same annotators end to end (e.g. the documents of a corpus)
+    without cutting them again: observed disagreement adds up, since no section
+    pair spans two of them, and the gaps meeting at each join merge.
+    """
+
+    def __init__(
+        self, continuum_length: int, annotations: Mapping[str, Sequence[tuple[int, int, str]]]
+    ) -> None:
+        self.length = continuum_length
+        self.annotators = tuple(annotations)
+        #: per category: each annotator's merged units, and the pairwise observed sum
+        self.categories: dict[str, tuple[list[list[Piece]], int]] = {}
+        self.error: Agreement | None = None
+        if len(annotations) < 2:
+            self.error = _none(ONLY_ONE_ANNOTATOR)
+            return
+        if continuum_length <= 0:
+            self.error = _none("empty continuum (no text)")
+            return
+        per_label: dict[str, list[list[Piece]]] = {}
+        raters = len(annotations)
+        for r, (who, units) in enumerate(annotations.items()):
+            for start, end, lab in units:
+                if not (0 <= start < end <= continuum_length):
+                    self.error = _none(
+                        f"unit ({start}, {end}) of {who} does not lie within 0..{continuum_length}"
+                    )
+                    return
+                lists = per_label.get(lab)
+                if lists is None:
+                    lists = per_label[lab] = [[] for _ in range(raters)]
+                lists[r].append((start, end))
+        for lab, lists in per_label.items():
+            merged = [_merged(units) for units in lists]
+            observed = sum(
+                _pair_disagreement(merged[x], merged[y]) for x, y in combinations(range(raters), 2)
+            )
+            self.categories[lab] = (merged, observed)
+
+    @classmethod
+    def concatenate(cls, studies: Sequence[UnitizingStudy]) -> UnitizingStudy:
+        """One study of the continua joined in order (same annotators, in the same order)."""
+        joined = cls(0, {})
+        if not studies:
+            joined.error = _none("no continuum to join")
+            return joined
+        joined.annotators = studies[0].annotators
+        for study in studies:
+            if study.error is not None:
+                joined.error = study.error
+                return joined
+            if study.annotators != joined.annotators:
+                joined.error = _none("the continua do not have the same annotators")
+                return joined
+        joined.error = None
+        raters = len(joined.annotators)
+        offset = 0
+        for study in studies:
+            for lab, (merged, observed) in study.categories.items():
+                if lab not in joined.categories:
+                    joined.categories[lab] = ([[] for _ in range(raters)], 0)
+                target, total = joined.categories[lab]
+                for r in range(raters):
+                    target[r].extend((s + offset, e + offset) for s, e in merged[r])
+                joined.categories[lab] = (target, total + observed)
+            offset += study.length
+        joined.length = offset
+        return joined
+
+    def alphas(self) -> dict[str | None, Agreement]:
+        """u-alpha of every category present, and (key ``None``) of all together."""
+        if self.error is not None:
+            return {None: self.error}
+        if not self.categories:
+            return {None: _none(NO_UNITS)}
+        r, length = len(self.annotators), self.length
+        o_scale = r * (r - 1) * length * length  # D_o = 2 * observed / o_scale
+        results: dict[str | None, Agreement] = {}
+        observed_sum = 0
+        d_e_sum = 0.0
+        varies = False
+        units_total = 0
+        for lab in sorted(self.categories):
+            merged, observed = self.categories[lab]
+            total, denominator, n_c = _expected_terms(length, merged)
+            d_o = 2 * observed / o_scale
+            units_total += n_c
+            observed_sum += observed
+            if total <= 0 or denominator <= 0:
+                results[lab] = Agreement(None, NO_VARIATION, n_c, d_o, 0.0)
+                continue
+            varies = True
+            d_e = 2 * total / (length * denominator)
+            d_e_sum += d_e
+            # 1 - D_o / D_e, as one exact ratio of integers rounded once
+            ratio = observed * denominator / (r * (r - 1) * length * total)
+            results[lab] = Agreement(1 - ratio, None, n_c, d_o, d_e)
+        count = len(self.categories)
+        d_o_mean = 2 * observed_sum / o_scale / count
+        if not varies:
+            results[None] = Agreement(None, NO_VARIATION, units_total, d_o_mean, 0.0)
+        else:
+            d_e_mean = d_e_sum / count
+            results[None] = Agreement(
+                1 - d_o_mean / d_e_mean, None, units_total, d_o_mean, d_e_mean
+            )
+        return results
+
+
+def unitizing_alphas(
+    continuum_length: int, annotations: Mapping[str, Sequence[tuple[int, int, str]]]
+) -> dict[str | None, Agreement]:
+    """``unitizing_alpha`` of every category present, and (key ``None``) of all together.
+
+    Each category is computed once; the joint value combines them as
+    ``unitizing_alpha(..., label=None)`` does.
+    """
+    return UnitizingStudy(continuum_length, annotations).alphas()
 
 
 def unitizing_alpha(
@@ -547,34 +713,12 @@ def unitizing_alpha(
 
     Overlapping units of one annotator and category are merged first.
     """
-    if len(annotations) < 2:
-        return _none(ONLY_ONE_ANNOTATOR)
-    if continuum_length <= 0:
-        return _none("empty continuum (no text)")
-    categories: set[str] = set()
-    for who, units in annotations.items():
-        for start, end, lab in units:
-            if not (0 <= start < end <= continuum_length):
-                return _none(
-                    f"unit ({start}, {end}) of {who} does not lie within 0..{continuum_length}"
-                )
-            categories.add(lab)
-    wanted = sorted(categories) if label is None else [label]
-    d_o_sum = Fraction(0)
-    d_e_sum = Fraction(0)
-    units_total = 0
-    for category in wanted:
-        per = [[(s, e) for s, e, lab in units if lab == category] for units in annotations.values()]
-        d_o, d_e, n_c = _category_disagreements(continuum_length, per)
-        d_o_sum += d_o
-        d_e_sum += d_e
-        units_total += n_c
-    if units_total == 0:
-        what = f"no {label} units" if label is not None else "no units"
-        return _none(f"{what}: nobody marked anything")
-    count = len(wanted)
-    d_o_mean, d_e_mean = d_o_sum / count, d_e_sum / count
-    if d_e_sum == 0:
-        return Agreement(None, NO_VARIATION, units_total, float(d_o_mean), 0.0)
-    alpha = 1 - d_o_sum / d_e_sum
-    return Agreement(float(alpha), None, units_total, float(d_o_mean), float(d_e_mean))
+    results = unitizing_alphas(continuum_length, annotations)
+    if label is None:
+        return results[None]
+    if label in results:
+        return results[label]
+    overall = results[None]
+    if len(results) == 1 and overall.reason != NO_UNITS:
+        return overall  # one annotator, no text, or a unit outside the text
+    return _none(f"no {label} units: nobody marked anything")

@@ -27,47 +27,73 @@ Rules, in one place:
   annotated (one continuum, as Krippendorff's measure needs the same
   annotators throughout); per-document u-alpha uses that document alone.
 * **Attributes** are compared on exact matches: the same label and the same
-  boundaries by several annotators; only categorical attributes (a list of
-  values, not free text) are measured.
+  boundaries by several annotators. Measured are those with a list of values
+  in the scheme, and ``source: targets`` ones (the project's stance targets
+  are the values); free text and ``source: people`` are not (people are
+  compared as attribution). ``alpha_ordinal`` where the scheme says ``ordered``.
+* **kappa** is Cohen's, computed when exactly two annotators gave values for
+  that attribute or label; otherwise null with the reason.
 * **Attribution**: quotes (QUOTE) matched by overlap between two annotators
   are compared by who said them: each SAID_BY speaker's ``person`` attribute,
-  or else the speaker's text (white space collapsed, case ignored). Quote
-  pairs that neither annotator attributed are not counted.
+  or else the speaker's text, plus the quote's own ``person`` attribute (a
+  person named with no mention in the text); white space collapsed, case
+  ignored. Quote pairs that neither annotator attributed are not counted.
+* **Disagreements**, per shared document and label, over groups of spans
+  that overlap: *missing* (some annotators marked nothing there), *label*
+  (they marked it with another label, one the others did not also use there),
+  *boundary* (all marked it, not with the same bounds), and where each has
+  exactly one span: *attribute* (different values) and *attribution*
+  (different people). Sorted by document (review order), then position.
+
+The three entry points pause the cyclic garbage collector while they run (the
+objects they build hold no cycles); files are read in parallel threads.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from itertools import combinations
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from annotator.core.agreement import (
     ONLY_ONE_ANNOTATOR,
     Agreement,
     F1Result,
+    UnitizingStudy,
     cohen_kappa,
     fleiss_kappa,
     krippendorff_alpha,
     match_spans,
     mean_f1,
-    unitizing_alpha,
 )
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import AttrValue, Document, Relation, Span
 from annotator.core.scheme import Attribute, Scheme
-from annotator.store.received import open_received
+from annotator.store.received import ReceivedProject, open_received
 
-#: The label whose attribution is compared, and the relation that attributes it.
+#: The label whose attribution is compared, the relation that attributes it, the
+#: speaker label and the attribute naming a person of the people register.
 QUOTE_LABEL = "QUOTE"
 SAID_BY = "SAID_BY"
+SPEAKER_LABEL = "SPEAKER"
+PERSON = "person"
 #: Kinds of disagreement, in the order they are listed at one position.
 KINDS: tuple[str, ...] = ("missing", "boundary", "label", "attribute", "attribution")
 
 _MODES = ("exact", "overlap")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 # ---- the review set -------------------------------------------------------------
@@ -110,6 +136,10 @@ class ReviewDocument:
     spans: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     relations: dict[str, tuple[Relation, ...]] = field(default_factory=dict)
     labels: dict[str, Mapping[str, AttrValue]] = field(default_factory=dict)
+    #: who each annotator's spans are attributed to, worked out once (see ``_attributions``)
+    _people: dict[str, dict[str, dict[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def id(self) -> str:
@@ -158,18 +188,67 @@ def _unique_key(name: str, taken: set[str]) -> str:
     return f"{name} ({k})"
 
 
+def _categorical(attr: Attribute, scheme: Scheme) -> Attribute | None:
+    """The attribute with its list of values, or None when it is not measured.
+
+    Values listed in the scheme, or the project's stance targets, are categories;
+    free text and the people register (compared as attribution) are not.
+    """
+    if attr.source == "targets":
+        return replace(attr, values=tuple(scheme.targets), ordered=False)
+    if attr.values and not attr.free and not attr.source:
+        return attr
+    return None
+
+
 def _merge_scheme(review: ReviewSet, scheme: Scheme) -> None:
     for label in scheme.labels:
         if label.name not in review.labels:
             review.labels.append(label.name)
         for attr in label.attributes:
-            if attr.values and not attr.free:
-                review.attributes.setdefault(label.name, {}).setdefault(attr.name, attr)
+            measured = _categorical(attr, scheme)
+            if measured is not None:
+                review.attributes.setdefault(label.name, {}).setdefault(attr.name, measured)
     for attr in scheme.document_labels:
-        if attr.values and not attr.free:
-            review.document_labels.setdefault(attr.name, attr)
+        measured = _categorical(attr, scheme)
+        if measured is not None:
+            review.document_labels.setdefault(attr.name, measured)
 
 
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects.
+
+    Spans, tuples and dicts made here hold no reference cycles, so reference
+    counting frees them all; the collector would only rescan the whole heap
+    again and again (it costs more than half of loading three large files).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _in_bulk(fn: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _bulk():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _open_or_reason(path: Path) -> ReceivedProject | str:
+    try:
+        return open_received(path)
+    except AnnotatorError as e:
+        return str(e)
+
+
+@_in_bulk
 def load_files(paths: Iterable[str | Path]) -> ReviewSet:
     """Open every file read-only and line up their documents; refused files are listed."""
     review = ReviewSet()
@@ -177,6 +256,7 @@ def load_files(paths: Iterable[str | Path]) -> ReviewSet:
     id_texts: dict[str, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
     taken: set[str] = set()
     seen_paths: set[Path] = set()
+    wanted: list[tuple[Path, str | None]] = []  # (path, why it is skipped)
     for raw in paths:
         path = Path(raw)
         try:
@@ -184,14 +264,20 @@ def load_files(paths: Iterable[str | Path]) -> ReviewSet:
         except OSError:
             resolved = path.absolute()
         if resolved in seen_paths:
-            review.rejected.append(RejectedFile(path, f"{path}: the same file was given twice"))
+            wanted.append((path, f"{path}: the same file was given twice"))
             continue
         seen_paths.add(resolved)
-        try:
-            received = open_received(path)
-        except AnnotatorError as e:
-            review.rejected.append(RejectedFile(path, str(e)))
+        wanted.append((path, None))
+    # The files are read side by side: copying and SQLite's own work run without the GIL.
+    to_open = [path for path, skip in wanted if skip is None]
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(to_open)))) as pool:
+        opened = dict(zip(to_open, pool.map(_open_or_reason, to_open), strict=True))
+    for path, skip in wanted:
+        outcome = skip if skip is not None else opened[path]
+        if isinstance(outcome, str):
+            review.rejected.append(RejectedFile(path, outcome))
             continue
+        received = outcome
         with received:
             _merge_scheme(review, received.scheme)
             keys: dict[str, str] = {}
@@ -234,9 +320,9 @@ def load_files(paths: Iterable[str | Path]) -> ReviewSet:
                 key = key_of(rec.annotator)
                 entry.spans[key] = rec.spans
                 entry.relations[key] = rec.relations
-                for span in rec.spans:
-                    if span.label not in review.labels:
-                        review.labels.append(span.label)
+                for label in {span.label for span in rec.spans}:
+                    if label not in review.labels:
+                        review.labels.append(label)
             review.files.append(
                 ReviewFile(path, received.owner, tuple(keys.values()), len(documents))
             )
@@ -258,28 +344,51 @@ def load_files(paths: Iterable[str | Path]) -> ReviewSet:
 # ---- helpers shared by the report and the disagreements ------------------------------
 
 
-def _units(spans: Sequence[Span], offset: int = 0) -> list[tuple[int, int, str]]:
-    return [(a + offset, b + offset, s.label) for s in spans for a, b in s.pieces]
+def _units(spans: Sequence[Span]) -> list[tuple[int, int, str]]:
+    """The spans as units for u-alpha: each fragment of a discontinuous span is one."""
+    if all(s.fragments is None for s in spans):
+        return [(s.start, s.end, s.label) for s in spans]
+    return [(a, b, s.label) for s in spans for a, b in s.pieces]
 
 
-def _norm_person(value: str) -> str:
-    return " ".join(value.split()).casefold()
+def _attributions(doc: ReviewDocument, key: str) -> dict[str, dict[str, str]]:
+    """Span id -> the people it is attributed to (SAID_BY), for one annotator.
+
+    Each person is keyed by the normalised form compared across annotators and
+    maps to the form shown to the reviewer.
+    """
+    cached = doc._people.get(key)
+    if cached is not None:
+        return cached
+    spans = doc.spans.get(key, ())
+    people: dict[str, dict[str, str]] = {}
+    doc._people[key] = people
+
+    def add(span_id: str, name: str) -> None:
+        shown = " ".join(name.split())
+        if shown:
+            people.setdefault(span_id, {}).setdefault(shown.casefold(), shown)
+
+    for span in spans:
+        if PERSON in span.attrs and span.label != SPEAKER_LABEL:
+            own = span.attrs[PERSON]
+            if own not in (None, ""):
+                add(span.id, str(own))  # attributed with no mention in the text
+    said = [r for r in doc.relations.get(key, ()) if r.label == SAID_BY]
+    if said:
+        by_id = {s.id: s for s in spans}
+        for rel in said:
+            speaker = by_id.get(rel.child)
+            if speaker is None:
+                continue
+            person = speaker.attrs.get(PERSON)
+            name = str(person) if person not in (None, "") else speaker.text_in(doc.text)
+            add(rel.head, name)
+    return people
 
 
-def _attributions(doc: ReviewDocument, key: str) -> dict[str, frozenset[str]]:
-    """Span id -> the people it is attributed to (SAID_BY), for one annotator."""
-    spans = {s.id: s for s in doc.spans.get(key, ())}
-    people: dict[str, set[str]] = defaultdict(set)
-    for rel in doc.relations.get(key, ()):
-        if rel.label != SAID_BY:
-            continue
-        speaker = spans.get(rel.child)
-        if speaker is None:
-            continue
-        person = speaker.attrs.get("person")
-        name = str(person) if person not in (None, "") else speaker.text_in(doc.text)
-        people[rel.head].add(_norm_person(name))
-    return {k: frozenset(v) for k, v in people.items()}
+def _who(people: Mapping[str, Mapping[str, str]], span_id: str) -> frozenset[str]:
+    return frozenset(people.get(span_id, {}))
 
 
 def _category(value: AttrValue) -> str | None:
@@ -296,7 +405,7 @@ def _put(target: dict[str, Any], key: str, result: Agreement | F1Result) -> None
 
 def _kappa(values: list[dict[str, str | None]], raters: list[str], see: str) -> Agreement:
     if len(raters) < 2:
-        return Agreement(None, ONLY_ONE_ANNOTATOR)
+        return Agreement(None, ONLY_ONE_ANNOTATOR if raters else "no values given")
     if len(raters) != 2:
         return Agreement(None, f"Cohen's kappa needs exactly two annotators; see {see}")
     a, b = raters
@@ -306,6 +415,7 @@ def _kappa(values: list[dict[str, str | None]], raters: list[str], see: str) -> 
 # ---- the report ---------------------------------------------------------------------
 
 
+@_in_bulk
 def agreement_report(review: ReviewSet) -> dict[str, Any]:
     """Agreement figures for the review, as plain JSON-able data.
 
@@ -327,6 +437,7 @@ def agreement_report(review: ReviewSet) -> dict[str, Any]:
     by_document: list[dict[str, Any]] = []
     attr_units: dict[tuple[str, str], list[dict[str, str | None]]] = defaultdict(list)
     attribution_n = attribution_same = 0
+    full: list[UnitizingStudy] = []
 
     for doc in review.documents:
         keys = sorted(doc.spans, key=order.__getitem__)
@@ -345,44 +456,55 @@ def agreement_report(review: ReviewSet) -> dict[str, Any]:
                 entry[f"{name}_reason"] = reason
             continue
         doc_counts: dict[str, list[tuple[int, int, int]]] = {m: [] for m in _MODES}
-        quotes = {k: [s for s in doc.spans[k] if s.label == QUOTE_LABEL] for k in keys}
         people = {k: _attributions(doc, k) for k in keys}
+        # exact matching is a multiset intersection of (label, start, end, fragments)
+        keyed = {k: [(s.label, s.start, s.end, s.fragments) for s in doc.spans[k]] for k in keys}
+        exact_keys = {k: Counter(keyed[k]) for k in keys}
+        labels_of = {k: Counter(s.label for s in doc.spans[k]) for k in keys}
         for x, y in combinations(keys, 2):
             sx, sy = doc.spans[x], doc.spans[y]
-            count_x = Counter(s.label for s in sx)
-            count_y = Counter(s.label for s in sy)
-            for mode in _MODES:
-                matches = match_spans(sx, sy, mode=mode)
-                tp = len(matches)
+            count_x, count_y = labels_of[x], labels_of[y]
+            common = exact_keys[x] & exact_keys[y]
+            overlap = match_spans(sx, sy, mode="overlap")
+            tp_by_mode = {
+                "exact": (sum(common.values()), Counter(_by_label(common))),
+                "overlap": (len(overlap), Counter(sx[i].label for i, _ in overlap)),
+            }
+            for mode, (tp, tp_label) in tp_by_mode.items():
                 doc_counts[mode].append((tp, len(sy) - tp, len(sx) - tp))
                 _add(pooled[(mode, None)], (x, y), tp, len(sy) - tp, len(sx) - tp)
-                tp_label = Counter(sx[i].label for i, _ in matches)
                 for label in count_x.keys() | count_y.keys():
                     t = tp_label[label]
                     _add(pooled[(mode, label)], (x, y), t, count_y[label] - t, count_x[label] - t)
-            # attribution: quotes matched by overlap
-            qx, qy = quotes[x], quotes[y]
-            for i, j in match_spans(qx, qy, mode="overlap"):
-                px = people[x].get(qx[i].id, frozenset())
-                py = people[y].get(qy[j].id, frozenset())
+            # attribution: quotes matched by overlap (labels never compete in matching)
+            for i, j in overlap:
+                if sx[i].label != QUOTE_LABEL:
+                    continue
+                px = _who(people[x], sx[i].id)
+                py = _who(people[y], sy[j].id)
                 if px or py:
                     attribution_n += 1
                     attribution_same += px == py
         for mode in _MODES:
             _put(entry, f"{mode}_f1", mean_f1(doc_counts[mode], annotators=len(keys)))
-        units = {k: _units(doc.spans[k]) for k in keys}
-        _put(entry, "u_alpha", unitizing_alpha(len(doc.text), units))
-        # attribute units: exact (label, pieces) positions, values per annotator
-        positions: dict[tuple[str, tuple[tuple[int, int], ...]], dict[str, Span]] = defaultdict(
-            dict
-        )
+        study = UnitizingStudy(len(doc.text), {k: _units(doc.spans[k]) for k in keys})
+        _put(entry, "u_alpha", study.alphas()[None])
+        if len(keys) == len(annotators):
+            full.append(study)  # annotated by everyone: part of the joint continuum
+        # attribute units: exact positions held by two annotators or more
+        positions: dict[tuple[Any, ...], dict[str, Span]] = defaultdict(dict)
         for k in keys:
-            for s in doc.spans[k]:
-                positions[(s.label, s.pieces)].setdefault(k, s)
-        for (label, _), holders in positions.items():
-            for attr in review.attributes.get(label, {}):
-                attr_units[(label, attr)].append(
-                    {k: _category(s.attrs.get(attr)) for k, s in holders.items()}
+            for position, span in zip(keyed[k], doc.spans[k], strict=True):
+                if span.label in review.attributes:
+                    positions[position].setdefault(k, span)
+        for (label, *_), holders in positions.items():
+            if len(holders) < 2:
+                continue  # nothing to compare it with
+            measured = review.attributes[label]
+            # a unit where nobody gave the attribute has no value to compare
+            for given in {a for span in holders.values() for a in span.attrs if a in measured}:
+                attr_units[(label, given)].append(
+                    {k: _category(span.attrs.get(given)) for k, span in holders.items()}
                 )
 
     report: dict[str, Any] = {
@@ -403,21 +525,17 @@ def agreement_report(review: ReviewSet) -> dict[str, Any]:
     spans_overall: dict[str, Any] = {}
     for mode in _MODES:
         _put(spans_overall, f"{mode}_f1", _pooled_f1(pooled, mode, None, len(annotators)))
-    everyone = set(annotators)
-    full = [d for d in shared if set(d.spans) == everyone]
-    continuum: dict[str, list[tuple[int, int, str]]] = {k: [] for k in annotators}
-    offset = 0
-    for d in full:
-        for k in annotators:
-            continuum[k].extend(_units(d.spans[k], offset))
-        offset += len(d.text)
+    # u-alpha over the documents everyone annotated, joined into one continuum
+    alphas = UnitizingStudy.concatenate(full).alphas() if full and len(annotators) >= 2 else {}
 
     def u_alpha(label: str | None) -> Agreement:
         if len(annotators) < 2:
             return Agreement(None, ONLY_ONE_ANNOTATOR)
         if not full:
             return Agreement(None, f"no document annotated by all {len(annotators)} annotators")
-        return unitizing_alpha(offset, continuum, label)
+        if label in alphas:
+            return alphas[label]
+        return Agreement(None, f"no {label} units: nobody marked anything")
 
     _put(spans_overall, "u_alpha", u_alpha(None))
     spans_overall["u_alpha_documents"] = len(full)
@@ -436,7 +554,7 @@ def agreement_report(review: ReviewSet) -> dict[str, Any]:
         for name, attr in attrs.items():
             values = attr_units.get((label, name), [])
             raters = [k for k in annotators if any(v.get(k) is not None for v in values)]
-            row = _categorical(values, raters, attr, see="alpha_nominal")
+            row = _categorical_row(values, raters, attr, see="alpha_nominal")
             attributes[f"{label}.{name}"] = row
     report["attributes"] = attributes
 
@@ -449,7 +567,7 @@ def agreement_report(review: ReviewSet) -> dict[str, Any]:
         ]
         values = [v for v in values if any(x is not None for x in v.values())]
         raters = [k for k in owners if any(v.get(k) is not None for v in values)]
-        row = _categorical(values, raters, attr, see="fleiss_kappa")
+        row = _categorical_row(values, raters, attr, see="fleiss_kappa")
         if len(raters) < 2:
             _put(row, "fleiss_kappa", Agreement(None, ONLY_ONE_ANNOTATOR))
         else:
@@ -478,6 +596,12 @@ def agreement_report(review: ReviewSet) -> dict[str, Any]:
     return report
 
 
+def _by_label(common: Mapping[tuple[Any, ...], int]) -> Iterator[str]:
+    for key, count in common.items():
+        for _ in range(count):
+            yield key[0]
+
+
 def _add(target: dict[tuple[str, str], list[int]], pair: tuple[str, str], *c: int) -> None:
     row = target.setdefault(pair, [0, 0, 0])
     row[0] += c[0]
@@ -498,7 +622,7 @@ def _pooled_f1(
     return mean_f1(((c[0], c[1], c[2]) for c in pairs.values()), annotators=annotators)
 
 
-def _categorical(
+def _categorical_row(
     values: list[dict[str, str | None]], raters: list[str], attr: Attribute, *, see: str
 ) -> dict[str, Any]:
     units = [[v.get(k) for k in raters] for v in values]
@@ -552,40 +676,91 @@ def _fmt_span(span: Span) -> str:
     return " + ".join(f"[{a}, {b})" for a, b in span.pieces)
 
 
-def _clusters(items: list[tuple[str, Span]]) -> list[list[tuple[str, Span]]]:
-    """Groups of spans (of one label) that overlap, directly or through a chain."""
-    items = sorted(items, key=lambda ks: (ks[1].start, ks[1].end))
+def _clusters(items: list[tuple[int, int, str, int, Span]]) -> list[list[tuple[str, Span]]]:
+    """Groups of spans (of one label) that overlap, directly or through a chain.
+
+    ``items`` are ``(start, end, annotator, index, span)``; they are sorted here.
+    """
+    items.sort(key=_POSITION)
     groups: list[list[tuple[str, Span]]] = []
     end = -1
-    for item in items:
-        if groups and item[1].start < end:
-            groups[-1].append(item)
-            end = max(end, item[1].end)
+    for start, stop, k, _, span in items:
+        if start < end:
+            groups[-1].append((k, span))
+            if stop > end:
+                end = stop
         else:
-            groups.append([item])
-            end = item[1].end
+            groups.append([(k, span)])
+            end = stop
     return groups
+
+
+_POSITION = itemgetter(0, 1, 2, 3)
 
 
 def _overlaps(s: Span, t: Span) -> bool:
     return s.start < t.end and t.start < s.end
 
 
+class _SpanIndex:
+    """One annotator's spans of a document, to ask which of them overlap a stretch."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self.starts = [s.start for s in self.spans]
+        self.longest = max((s.end - s.start for s in self.spans), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        found = []
+        k = bisect_left(self.starts, end) - 1  # starting before ``end`` ...
+        floor = start - self.longest  # ... and not so early that they end before ``start``
+        while k >= 0 and self.starts[k] > floor:
+            span = self.spans[k]
+            if span.end > start:
+                found.append(span)
+            k -= 1
+        return found
+
+
+def _all_alike(group: list[tuple[str, Span]], people: Mapping[str, Any]) -> bool:
+    """Whether every annotator has one span here, with the same bounds, attributes and
+    attribution (the caller checked there are as many spans as annotators)."""
+    k0, first = group[0]
+    who = _who(people[k0], first.id)
+    names = {k0}
+    for k, span in group[1:]:
+        if (
+            k in names
+            or span.start != first.start
+            or span.end != first.end
+            or span.fragments != first.fragments
+            or span.attrs != first.attrs
+            or _who(people[k], span.id) != who
+        ):
+            return False
+        names.add(k)
+    return True
+
+
 def _document_disagreements(doc: ReviewDocument, keys: list[str]) -> list[Disagreement]:
     found: dict[tuple[str, int, int, tuple[str, ...], str], Disagreement] = {}
 
     def emit(kind: str, start: int, end: int, who: Iterable[str], text: str) -> None:
-        names = tuple(k for k in keys if k in set(who))
+        involved = set(who)
+        names = tuple(k for k in keys if k in involved)
         key = (kind, start, end, names, text if kind != "label" else "")
         found.setdefault(key, Disagreement(doc.id, start, end, kind, names, text, doc.checksum))
 
-    by_label: dict[str, list[tuple[str, Span]]] = defaultdict(list)
+    by_label: dict[str, list[tuple[int, int, str, int, Span]]] = defaultdict(list)
     for k in keys:
-        for s in doc.spans[k]:
-            by_label[s.label].append((k, s))
+        for i, s in enumerate(doc.spans[k]):
+            by_label[s.label].append((s.start, s.end, k, i, s))
     people = {k: _attributions(doc, k) for k in keys}
+    index = {k: _SpanIndex(doc.spans[k]) for k in keys}
     for label, items in by_label.items():
         for group in _clusters(items):
+            if len(group) == len(keys) and _all_alike(group, people):
+                continue  # everyone marked it the same way: the common case, quickly
             start = min(s.start for _, s in group)
             end = max(s.end for _, s in group)
             mine: dict[str, list[Span]] = defaultdict(list)
@@ -597,7 +772,7 @@ def _document_disagreements(doc: ReviewDocument, keys: list[str]) -> list[Disagr
             for z in absent:
                 others = [
                     t
-                    for t in doc.spans[z]
+                    for t in index[z].overlapping(start, end)
                     if t.label != label and any(_overlaps(t, s) for _, s in group)
                 ]
                 # a differently labelled span counts as a label confusion only if the
@@ -606,9 +781,9 @@ def _document_disagreements(doc: ReviewDocument, keys: list[str]) -> list[Disagr
                     t
                     for t in others
                     if not any(
-                        u.label == t.label and _overlaps(u, t)
+                        u.label == t.label
                         for k in present
-                        for u in doc.spans[k]
+                        for u in index[k].overlapping(t.start, t.end)
                     )
                 ]
                 if others:
@@ -639,20 +814,24 @@ def _document_disagreements(doc: ReviewDocument, keys: list[str]) -> list[Disagr
                     emit("boundary", start, end, present, f"{label} boundaries differ: {parts}")
                 if all(len(mine[k]) == 1 for k in present):
                     one = {k: mine[k][0] for k in present}
-                    for attr in sorted({a for s in one.values() for a in s.attrs}):
+                    # a quote's own person is compared below, as attribution
+                    skip = {PERSON} if label != SPEAKER_LABEL else set()
+                    for attr in sorted({a for s in one.values() for a in s.attrs} - skip):
                         vals = {k: _category(one[k].attrs.get(attr)) for k in present}
                         if len(set(vals.values())) > 1:
                             parts = ", ".join(f"{k}={vals[k] or '(none)'}" for k in present)
                             emit("attribute", start, end, present, f"{label}.{attr}: {parts}")
-                    said = {k: people[k].get(one[k].id, frozenset()) for k in present}
+                    said = {k: _who(people[k], one[k].id) for k in present}
                     if any(said.values()) and len(set(said.values())) > 1:
+                        shown = {k: sorted(people[k].get(one[k].id, {}).values()) for k in present}
                         parts = ", ".join(
-                            f"{k} → {', '.join(sorted(said[k])) or '(nobody)'}" for k in present
+                            f"{k} → {', '.join(shown[k]) or '(nobody)'}" for k in present
                         )
                         emit("attribution", start, end, present, f"{label} attributed to: {parts}")
     return list(found.values())
 
 
+@_in_bulk
 def disagreements(review: ReviewSet) -> list[Disagreement]:
     """Every place annotators differ on a shared document, by document then position."""
     order = {k: i for i, k in enumerate(a.key for a in review.annotators)}

@@ -6,5 +6,6 @@ checking it. Both refuse files that are not ours, damaged, or too new.
 """
 
 from annotator.store.project import Project, open_project
+from annotator.store.received import ReceivedProject, open_received
 
-__all__ = ["Project", "open_project"]
+__all__ = ["Project", "ReceivedProject", "open_project", "open_received"]
