@@ -17,7 +17,7 @@ from annotator import __version__
 from annotator.core.errors import AnnotatorError
 
 PROG = "annotator"
-SUBCOMMANDS = ("import", "export")
+SUBCOMMANDS = ("import", "export", "agree", "merge", "share")
 
 EPILOG = """\
 commands:
@@ -26,6 +26,9 @@ commands:
                                  into the current project and open the GUI
   annotator import PROJECT FILE...   import articles or JSONL into PROJECT (created if missing)
   annotator export PROJECT --format jsonl -o OUT   write PROJECT as a dataset
+  annotator agree FILE FILE... [--json]            agreement between colleagues' files
+  annotator merge FILE... -o OUT                   one project keeping every annotator apart
+  annotator share PROJECT -o OUT                   a self-contained copy to send
 
 Run 'annotator COMMAND --help' for a command's options.
 """
@@ -80,6 +83,39 @@ def _export_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _agree_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=f"{PROG} agree",
+        description="Measure agreement between annotators across project files (opened read-only, "
+        "never written). Documents are matched by the checksum of their text.",
+    )
+    p.add_argument("files", metavar="FILE", nargs="+", help="project files (.annotator)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    return p
+
+
+def _merge_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=f"{PROG} merge",
+        description="Combine project files into one new project that keeps every annotator's "
+        "work apart (the same name in two files stays two annotators: 'alice', 'alice (2)').",
+    )
+    p.add_argument("files", metavar="FILE", nargs="+", help="project files to combine")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="new project file")
+    return p
+
+
+def _share_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=f"{PROG} share",
+        description="Write a self-contained copy of a project for a colleague (VACUUM INTO: "
+        "one file, no deleted data left inside).",
+    )
+    p.add_argument("project", metavar="PROJECT", help="project file")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="the copy to write")
+    return p
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -87,6 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_import(_import_parser().parse_args(args[1:]))
         if args and args[0] == "export":
             return _cmd_export(_export_parser().parse_args(args[1:]))
+        if args and args[0] == "agree":
+            return _cmd_agree(_agree_parser().parse_args(args[1:]))
+        if args and args[0] == "merge":
+            return _cmd_merge(_merge_parser().parse_args(args[1:]))
+        if args and args[0] == "share":
+            return _cmd_share(_share_parser().parse_args(args[1:]))
         ns = _gui_parser().parse_args(args)
         return _cmd_gui([Path(p) for p in ns.paths])
     except AnnotatorError as e:
@@ -95,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `annotator agree ... | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as e:  # a bug: one line for the user, the traceback only on request
         if os.environ.get("ANNOTATOR_DEBUG"):
             raise
@@ -130,9 +176,46 @@ def _cmd_export(ns: argparse.Namespace) -> int:
     from annotator.io.export import export_project
     from annotator.store import open_project
 
-    with open_project(Path(ns.project)) as project:
+    with open_project(Path(ns.project), readonly=True) as project:  # exporting never writes
         n = export_project(project, ns.format, Path(ns.output))
     print(f"wrote {n} record(s) to {ns.output}")
+    return 0
+
+
+def _cmd_agree(ns: argparse.Namespace) -> int:
+    import json
+
+    from annotator.io.review import agreement_report, format_table, load_files
+
+    review = load_files([Path(f) for f in ns.files])
+    for rejected in review.rejected:
+        print(f"{PROG}: warning: {rejected.reason}", file=sys.stderr)
+    if not review.files:
+        raise AnnotatorError("no file could be read; nothing to compare")
+    report = agreement_report(review)
+    if ns.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False))
+    else:
+        print(format_table(report))
+    return 0
+
+
+def _cmd_merge(ns: argparse.Namespace) -> int:
+    from annotator.io.merge import merge_files
+
+    report = merge_files([Path(f) for f in ns.files], Path(ns.output))
+    for line in report.summary():
+        print(line)
+    return 0
+
+
+def _cmd_share(ns: argparse.Namespace) -> int:
+    from annotator.store import open_project
+    from annotator.store.backup import share_copy
+
+    with open_project(Path(ns.project), readonly=True) as project:
+        out = share_copy(project, Path(ns.output))
+    print(f"wrote {out}")
     return 0
 
 

@@ -179,7 +179,8 @@ class ReviewSet:
         return [a.key for a in self.annotators if a.key in present]
 
 
-def _unique_key(name: str, taken: set[str]) -> str:
+def unique_key(name: str, taken: set[str]) -> str:
+    """"alice", then "alice (2)", "alice (3)"... : annotators of different files stay apart."""
     if name not in taken:
         return name
     k = 2
@@ -284,7 +285,7 @@ def load_files(paths: Iterable[str | Path]) -> ReviewSet:
 
             def key_of(name: str, _keys: dict[str, str] = keys, _path: Path = path) -> str:
                 if name not in _keys:
-                    key = _unique_key(name, taken)
+                    key = unique_key(name, taken)
                     taken.add(key)
                     _keys[name] = key
                     review.annotators.append(ReviewAnnotator(key, name, _path))

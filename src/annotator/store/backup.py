@@ -96,3 +96,28 @@ def restore(backup: Path, path: Path) -> None:
     tmp = path.with_name(path.name + ".restoring")
     shutil.copyfile(backup, tmp)
     os.replace(tmp, path)
+
+
+def share_copy(project: Project, dest: Path) -> Path:
+    """A self-contained copy for a colleague: ``VACUUM INTO`` (one file, no deleted data inside)."""
+    dest = Path(dest)
+    if dest.exists():
+        raise AnnotatorError(f"{dest}: already exists; choose a new file name")
+    if dest.resolve() == project.path.resolve():
+        raise AnnotatorError(f"{dest}: that is the project itself")
+    conn = project.conn
+    query_only = conn.execute("PRAGMA query_only").fetchone()[0]
+    try:
+        # VACUUM INTO writes only the new file; a read-only view (mode=ro) may make it too
+        conn.execute("PRAGMA query_only = OFF")
+        conn.execute("VACUUM INTO ?", [str(dest)])
+        verify(dest)
+    except (sqlite3.Error, OSError) as e:
+        dest.unlink(missing_ok=True)
+        raise AnnotatorError(f"{dest}: cannot write the copy ({e})") from None
+    except AnnotatorError:
+        dest.unlink(missing_ok=True)
+        raise
+    finally:
+        conn.execute(f"PRAGMA query_only = {int(query_only)}")
+    return dest
