@@ -17,7 +17,7 @@ from annotator import __version__
 from annotator.core.errors import AnnotatorError
 
 PROG = "annotator"
-SUBCOMMANDS = ("import", "export", "agree", "merge", "share")
+SUBCOMMANDS = ("import", "export", "agree", "merge", "share", "stats")
 
 EPILOG = """\
 commands:
@@ -29,6 +29,7 @@ commands:
   annotator agree FILE FILE... [--json]            agreement between colleagues' files
   annotator merge FILE... -o OUT                   one project keeping every annotator apart
   annotator share PROJECT -o OUT                   a self-contained copy to send
+  annotator stats PROJECT [--json]                 who is quoted, on which side
 
 Run 'annotator COMMAND --help' for a command's options.
 """
@@ -116,6 +117,18 @@ def _share_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _stats_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=f"{PROG} stats",
+        description="Most-quoted people and organisations, quotes per outlet, stance per target, "
+        "claims, and progress by annotator: the numbers of the dashboard.",
+    )
+    p.add_argument("project", metavar="PROJECT", help="project file")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--annotator", metavar="NAME", help="count only NAME's annotations")
+    return p
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -127,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_agree(_agree_parser().parse_args(args[1:]))
         if args and args[0] == "merge":
             return _cmd_merge(_merge_parser().parse_args(args[1:]))
+        if args and args[0] == "stats":
+            return _cmd_stats(_stats_parser().parse_args(args[1:]))
         if args and args[0] == "share":
             return _cmd_share(_share_parser().parse_args(args[1:]))
         ns = _gui_parser().parse_args(args)
@@ -216,6 +231,19 @@ def _cmd_share(ns: argparse.Namespace) -> int:
     with open_project(Path(ns.project), readonly=True) as project:
         out = share_copy(project, Path(ns.output))
     print(f"wrote {out}")
+    return 0
+
+
+def _cmd_stats(ns: argparse.Namespace) -> int:
+    import json
+
+    from annotator.core.stats import compute, format_stats
+    from annotator.store import open_project
+    from annotator.store.stats_queries import document_rows, quote_rows
+
+    with open_project(Path(ns.project), readonly=True) as project:
+        stats = compute(quote_rows(project, ns.annotator), document_rows(project))
+    print(json.dumps(stats, ensure_ascii=False, indent=2) if ns.json else format_stats(stats))
     return 0
 
 
