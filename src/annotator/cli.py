@@ -17,7 +17,7 @@ from annotator import __version__
 from annotator.core.errors import AnnotatorError
 
 PROG = "annotator"
-SUBCOMMANDS = ("import", "export", "agree", "merge", "share", "stats")
+SUBCOMMANDS = ("import", "export", "agree", "merge", "share", "stats", "suggest")
 
 EPILOG = """\
 commands:
@@ -30,6 +30,7 @@ commands:
   annotator merge FILE... -o OUT                   one project keeping every annotator apart
   annotator share PROJECT -o OUT                   a self-contained copy to send
   annotator stats PROJECT [--json]                 who is quoted, on which side
+  annotator suggest PROJECT [--json] [--accept]    suggested quotes, speakers and cues
 
 Run 'annotator COMMAND --help' for a command's options.
 """
@@ -129,6 +130,20 @@ def _stats_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _suggest_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=f"{PROG} suggest",
+        description="Suggest quotes, cues and speakers (with SAID_BY links) for English news, "
+        "offline. By default prints a summary and changes nothing; --json prints the suggestions "
+        "as canonical JSONL records (one document per line); --accept adds them as annotations.",
+    )
+    p.add_argument("project", metavar="PROJECT", help="project file")
+    p.add_argument("--json", action="store_true", help="print canonical JSONL records")
+    p.add_argument("--accept", action="store_true", help="add the suggestions as annotations")
+    p.add_argument("--document", action="append", metavar="ID", help="only this document (repeatable)")
+    return p
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -140,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_agree(_agree_parser().parse_args(args[1:]))
         if args and args[0] == "merge":
             return _cmd_merge(_merge_parser().parse_args(args[1:]))
+        if args and args[0] == "suggest":
+            return _cmd_suggest(_suggest_parser().parse_args(args[1:]))
         if args and args[0] == "stats":
             return _cmd_stats(_stats_parser().parse_args(args[1:]))
         if args and args[0] == "share":
@@ -244,6 +261,43 @@ def _cmd_stats(ns: argparse.Namespace) -> int:
     with open_project(Path(ns.project), readonly=True) as project:
         stats = compute(quote_rows(project, ns.annotator), document_rows(project))
     print(json.dumps(stats, ensure_ascii=False, indent=2) if ns.json else format_stats(stats))
+    return 0
+
+
+def _cmd_suggest(ns: argparse.Namespace) -> int:
+    from annotator.core.commands import AcceptSuggestions
+    from annotator.core.suggest import RuleSuggester
+    from annotator.io.jsonl import dumps_record
+    from annotator.store import open_project
+    from annotator.store.project import Record
+
+    suggester = RuleSuggester()
+    with open_project(Path(ns.project), readonly=not ns.accept) as project:
+        people = project.people()
+        ids = ns.document or project.document_ids()
+        total = 0
+        for doc_id in ids:
+            doc = project.document(doc_id)
+            found = suggester.suggest(doc.text, people).without(project.spans(doc_id))
+            if found.note:
+                print(f"{PROG}: {doc_id}: {found.note}", file=sys.stderr)
+            total += len(found.spans)
+            if ns.json:
+                record = Record(doc, f"suggester:{suggester.name}", tuple(found.spans), tuple(found.relations))
+                print(dumps_record(record))
+            if ns.accept and found.spans:
+                with project.transaction():
+                    project.execute(
+                        AcceptSuggestions(
+                            doc_id, found.spans, found.relations, f"suggested:{suggester.name}", project.owner
+                        )
+                    )
+                    project.ensure_people(
+                        str(s.attrs["person"]) for s in found.spans if s.attrs.get("person")
+                    )
+        if not ns.json:
+            verb = "added" if ns.accept else "suggested (nothing changed; --accept adds them)"
+            print(f"{total} annotation(s) {verb} in {len(ids)} document(s)")
     return 0
 
 

@@ -103,7 +103,7 @@ def test_duplicate_top_level_key(tmp_path: Path) -> None:
          "my.json: labels[1] (SPEAKER): shortcut 'q' is already used by QUOTE"),
         (lambda d: d["labels"][1].update(shortcut="P"),
          "my.json: labels[1] (SPEAKER): shortcut 'P' is reserved: the window uses "
-         "A, P, U, F, [, ], + for its own actions"),
+         "A, P, U, F, X, Y, [, ], + for its own actions"),
         (lambda d: d["labels"][3].update(name="QUOTE"),
          "my.json: labels[3] (QUOTE): the name 'QUOTE' is already used by labels[0]"),
         (lambda d: d["labels"][0]["attributes"][0].update(values=["direct", "direct"]),

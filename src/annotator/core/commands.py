@@ -432,3 +432,62 @@ def _people_change(touched: list[SpanRef]) -> Change:
         (doc,) = docs
         return Change(doc, frozenset(s for _, s, _ in touched), people=True)
     return Change("", people=True)
+
+
+#: The attribute that remembers an annotation came from a suggester ("suggested:rules").
+ORIGIN = "_origin"
+
+
+@dataclass
+class AcceptSuggestions:
+    """Turn pending suggestions into ordinary annotations (one undo step).
+
+    Each gets a fresh id and ``attrs["_origin"]`` naming the suggester; links
+    between accepted suggestions are kept (SAID_BY, CUED_BY), and a link to
+    an annotation already in the document is kept when its end exists.
+    """
+
+    document: str
+    spans: list[Span]
+    relations: list[Relation]
+    origin: str
+    annotator: str = ""
+    _added: list[Span] = field(default_factory=list)
+    _links: list[Relation] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        if len(self.spans) == 1:
+            return f"Accept suggested {self.spans[0].label}"
+        return f"Accept {len(self.spans)} suggestions"
+
+    def apply(self, repo: Repository) -> Change:
+        new_ids: dict[str, str] = {}
+        self._added = []
+        for span in self.spans:
+            new_id = repo.new_span_id(self.document, span.label)
+            accepted = span.with_(
+                id=new_id, annotator=self.annotator, attrs={**span.attrs, ORIGIN: self.origin}
+            )
+            repo.scheme.check_attrs(accepted.label, accepted.attrs, where=self.document)
+            repo.insert_span(self.document, accepted)
+            new_ids[span.id] = new_id
+            self._added.append(accepted)
+        self._links = []
+        for rel in self.relations:
+            head, child = new_ids.get(rel.head), new_ids.get(rel.child)
+            if head is None or child is None:
+                continue
+            link = Relation(rel.label, head, child, self.annotator)
+            repo.insert_relation(self.document, link)
+            self._links.append(link)
+        return Change(self.document, frozenset(new_ids.values()), relations=bool(self._links))
+
+    def revert(self, repo: Repository) -> Change:
+        for link in self._links:
+            repo.delete_relation(self.document, link)
+        for span in self._added:
+            repo.delete_span(self.document, span.id, span.annotator)
+        return Change(
+            self.document, frozenset(s.id for s in self._added), relations=bool(self._links)
+        )

@@ -228,6 +228,8 @@ class Scheme:
         if lab is None:
             raise AnnotatorError(f"{prefix}label {label!r} is not in the scheme")
         for key, value in attrs.items():
+            if key.startswith("_"):
+                continue  # bookkeeping such as "_origin" (where a suggestion came from)
             attr = lab.attribute(key)
             if attr is None:
                 raise AnnotatorError(f"{prefix}{label} has no attribute {key!r}")

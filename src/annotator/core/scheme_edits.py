@@ -43,9 +43,10 @@ from annotator.core.scheme import (
 #: One-key shortcuts the main window keeps for its own actions, so no label may take
 #: them (compared case-insensitively): A attributes a quote to a speaker, P adds a
 #: person from a mention, U jumps to the next unattributed quote, [ and ] step between
-#: annotations, + adds the selection as a fragment, and F is kept for the window too.
+#: annotations, + adds the selection as a fragment, Y and X accept or reject a suggestion,
+#: and F is kept for the window too.
 #: A label key is also used with Shift (tag exactly), so "a" and "A" are the same key.
-RESERVED_KEYS: tuple[str, ...] = ("A", "P", "U", "F", "[", "]", "+")
+RESERVED_KEYS: tuple[str, ...] = ("A", "P", "U", "F", "X", "Y", "[", "]", "+")
 
 #: Largest scheme file accepted on import (a real scheme is a few kilobytes).
 MAX_SCHEME_FILE_BYTES = 5_000_000

@@ -88,6 +88,20 @@ class Suggestions:
     note: str = ""
 
 
+    def without(self, existing: Sequence[Span]) -> Suggestions:
+        """Only what is not already annotated (same label, same bounds), with their links."""
+        taken = {(s.label, s.pieces) for s in existing}
+        spans = [s for s in self.spans if (s.label, s.pieces) not in taken]
+        kept = {s.id for s in spans}
+        relations = [r for r in self.relations if r.head in kept and r.child in kept]
+        return Suggestions(spans, relations, self.truncated, self.note)
+
+    def only(self, ids: set[str]) -> Suggestions:
+        spans = [s for s in self.spans if s.id in ids]
+        relations = [r for r in self.relations if r.head in ids and r.child in ids]
+        return Suggestions(spans, relations, self.truncated, self.note)
+
+
 class Suggester(Protocol):
     name: str
 

@@ -184,6 +184,7 @@ class ArticleView(QPlainTextEdit):
     """Read-only article text with spans drawn over it; offsets are code points."""
 
     spanActivated = Signal(str)
+    suggestionActivated = Signal(str)  # a pending suggestion was clicked
     selectionChangedCp = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -200,6 +201,9 @@ class ArticleView(QPlainTextEdit):
         self._highlight_max_len = 0
         self._links: dict[str, set[str]] = {}
         self._heads: set[str] = set()
+        self._suggestions = SpanIndex()
+        self._suggestion_by_id: dict[str, Span] = {}
+        self._selected_suggestion: str | None = None
         self._press_pos: QPoint | None = None
         self._cycle: tuple[str, ...] = ()
         self._wheel_accum = 0
@@ -297,6 +301,27 @@ class ArticleView(QPlainTextEdit):
             self._links.setdefault(child, set()).add(head)
         self._heads = {head for head, _ in links}
         self.viewport().update()
+
+    def set_suggestions(self, spans: Sequence[Span]) -> None:
+        """Pending suggestions: drawn dashed, not annotations until accepted."""
+        self._suggestion_by_id = {s.id: s for s in spans}
+        self._suggestions = SpanIndex(spans)
+        if self._selected_suggestion not in self._suggestion_by_id:
+            self._selected_suggestion = None
+        self.viewport().update()
+
+    def suggestions(self) -> list[Span]:
+        return list(self._suggestions)
+
+    def set_selected_suggestion(self, span_id: str | None) -> None:
+        span = self._suggestion_by_id.get(span_id or "")
+        self._selected_suggestion = span.id if span else None
+        if span is not None:
+            self.scroll_to_cp(span.start)
+        self.viewport().update()
+
+    def selected_suggestion(self) -> str | None:
+        return self._selected_suggestion
 
     def set_highlights(self, ranges: Sequence[tuple[int, int]]) -> None:
         """Find-in-article matches, as code-point ranges; drawn in a subtle yellow."""
@@ -525,6 +550,15 @@ class ArticleView(QPlainTextEdit):
             painter.drawRects([r.adjusted(1, 1, -1, -1) for r in span_rects])
             self._paint_connectors(painter, span_rects, geometry, vis_start, vis_end, outline)
 
+        # Pending suggestions: a dashed outline in the label colour, thicker when selected.
+        pending = self._suggestions.overlapping(vis_start, vis_end) if vis_end > vis_start else []
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for span in pending:
+            chosen = span.id == self._selected_suggestion
+            pen = QPen(self._color(span.label), 2.5 if chosen else 1.3, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawRects([r.adjusted(0.5, 0.5, -0.5, -0.5) for a, b in span.pieces for r in rects(a, b)])
+
     def _paint_connectors(
         self,
         painter: QPainter,
@@ -613,6 +647,12 @@ class ArticleView(QPlainTextEdit):
         """Activate the innermost span under ``point``; again on the same spans: the next out."""
         cp = self.cp_at_point(point)
         spans = self.spans_at_cp(cp) if cp is not None else []
+        pending = self._suggestions.at(cp) if cp is not None else []
+        if pending and not spans:
+            self._selected_suggestion = pending[0].id
+            self.viewport().update()
+            self.suggestionActivated.emit(pending[0].id)
+            return
         if not spans:
             self._cycle = ()
             self._selected = None

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from annotator import __version__
 from annotator.core.commands import (
+    AcceptSuggestions,
     AddPerson,
     AddSpan,
     Attribute,
@@ -66,6 +67,7 @@ from annotator.core.commands import (
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import STATUSES, Document, Person, Relation, Span
 from annotator.core.spans import snap
+from annotator.core.suggest import Suggestions
 from annotator.store import Project, open_project
 from annotator.store.backup import latest_good_backup, make_backup, restore, set_aside
 from annotator.store.files import ProjectDamaged
@@ -107,6 +109,7 @@ class MainWindow(QMainWindow):
         self.doc: Document | None = None
         self._relations: list[Relation] = []
         self._quotes_dirty = False
+        self._pending: Suggestions | None = None
         self.undo_stack = QUndoStack(self)
         self.label_actions: list[QAction] = []
         self.setAcceptDrops(True)
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
         self.view = ArticleView()
         self.view.setObjectName("article_view")
         self.view.spanActivated.connect(self._on_span_activated)
+        self.view.suggestionActivated.connect(self._on_suggestion_activated)
 
         center = QWidget()
         cl = QVBoxLayout(center)
@@ -228,6 +232,11 @@ class MainWindow(QMainWindow):
             "new_person": self.new_person_from_mention,
             "add_fragment": self.add_fragment,
             "open_demo": self.open_demo,
+            "suggest": self.suggest,
+            "accept_suggestion": self.accept_selected_suggestion,
+            "reject_suggestion": self.reject_selected_suggestion,
+            "accept_all_suggestions": lambda: self.accept_suggestions(None),
+            "clear_suggestions": lambda: self._set_pending(None),
             "next_span": lambda: self.step_span(+1),
             "prev_span": lambda: self.step_span(-1),
             "next_doc": lambda: self.step_document(+1),
@@ -360,6 +369,7 @@ class MainWindow(QMainWindow):
             self.panel.set_document_labels(None)
             self.panel.set_quotes([])
             return
+        self._set_pending(None)
         self.doc = self.project.document(doc_id)
         spans = self.project.spans(doc_id)
         if not self.project.text_intact(doc_id):
@@ -741,6 +751,90 @@ class MainWindow(QMainWindow):
         cursor.clearSelection()
         self.view.setTextCursor(cursor)
         self.run(EditSpan(self.doc.id, span, after, "fragments"))
+
+    # ---- suggestions ----------------------------------------------------
+    def suggest(self) -> None:
+        """Ctrl+G: run the suggester on this article; results are pending until accepted."""
+        from annotator.core.suggest import RuleSuggester
+
+        if self.doc is None:
+            return
+        suggester = RuleSuggester()
+        found = suggester.suggest(self.doc.text, self.project.people())
+        self._suggester = suggester.name
+        self._set_pending(found.without(self.panel.model._spans))
+        n = len(self._pending.spans) if self._pending else 0
+        note = f" ({found.note})" if found.note else ""
+        self.statusBar().showMessage(
+            f"{n} suggestion(s), drawn dashed{note}. Click one, then Y to accept or X to reject; "
+            "Ctrl+Shift+Y accepts all.",
+            10000,
+        )
+
+    def _set_pending(self, found: Suggestions | None) -> None:
+        self._pending = found if found and found.spans else None
+        self.view.set_suggestions(self._pending.spans if self._pending else [])
+        self._rebuild_accept_label_actions()
+
+    def _rebuild_accept_label_actions(self) -> None:
+        for action in getattr(self, "_accept_label_actions", []):
+            self.annotate_menu.removeAction(action)
+            action.deleteLater()
+        self._accept_label_actions = []
+        labels = sorted({s.label for s in self._pending.spans}) if self._pending else []
+        for label in labels:
+            action = QAction(f"Accept all suggested {label}", self)
+            action.triggered.connect(lambda _c=False, lab=label: self.accept_suggestions(lab))
+            self.annotate_menu.addAction(action)
+            self._accept_label_actions.append(action)
+
+    def _on_suggestion_activated(self, span_id: str) -> None:
+        span = next((s for s in self._pending.spans if s.id == span_id), None) if self._pending else None
+        if span is not None and self.doc is not None:
+            self.statusBar().showMessage(
+                f"Suggested {span.label}: “{_short(span.text_in(self.doc.text))}” — Y accepts, X rejects",
+                8000,
+            )
+
+    def accept_selected_suggestion(self) -> None:
+        chosen = self.view.selected_suggestion()
+        if chosen is None or self._pending is None:
+            self.statusBar().showMessage("Click a dashed suggestion first (Ctrl+G suggests).", 5000)
+            return
+        # a quote comes with its suggested speaker and cue, so the link is kept
+        ids = {chosen} | {
+            r.child for r in self._pending.relations if r.head == chosen
+        }
+        self._accept(self._pending.only(ids))
+
+    def accept_suggestions(self, label: str | None) -> None:
+        if self._pending is None:
+            return
+        ids = {s.id for s in self._pending.spans if label is None or s.label == label}
+        self._accept(self._pending.only(ids))
+
+    def _accept(self, chosen: Suggestions) -> None:
+        if self.doc is None or not chosen.spans or self._pending is None:
+            return
+        origin = f"suggested:{getattr(self, '_suggester', 'rules')}"
+        accept = AcceptSuggestions(
+            self.doc.id, chosen.spans, chosen.relations, origin, self.project.owner
+        )
+        names = sorted(
+            {str(s.attrs["person"]) for s in chosen.spans if s.attrs.get("person")}
+            - {p.name for p in self.project.people()}
+        )
+        steps: list[Command] = [AddPerson(Person(n)) for n in names]
+        if self.run(Batch(accept.text, [*steps, accept]) if steps else accept):
+            left = {s.id for s in self._pending.spans} - {s.id for s in chosen.spans}
+            self._set_pending(self._pending.only(left))
+
+    def reject_selected_suggestion(self) -> None:
+        chosen = self.view.selected_suggestion()
+        if chosen is None or self._pending is None:
+            return
+        left = {s.id for s in self._pending.spans} - {chosen}
+        self._set_pending(self._pending.only(left))
 
     # ---- find ---------------------------------------------------------
     def find_bar_open(self) -> None:

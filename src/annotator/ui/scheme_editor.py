@@ -42,6 +42,7 @@ from annotator.core.commands import Batch, Command
 from annotator.core.errors import AnnotatorError
 from annotator.core.scheme import Attribute, Label, Scheme
 from annotator.core.scheme_edits import (
+    RESERVED_KEYS,
     ImportScheme,
     RemoveAttribute,
     RemoveLabel,
@@ -408,7 +409,7 @@ class SchemeEditorDialog(QDialog):
         self.shortcut_edit.editingFinished.connect(self._on_shortcut_edited)
         shortcut_row = QHBoxLayout()
         shortcut_row.addWidget(self.shortcut_edit)
-        hint = QLabel("One key; Shift + key tags exactly. Reserved: A P U F [ ] +")
+        hint = QLabel("One key; Shift + key tags exactly. Reserved: " + " ".join(RESERVED_KEYS))
         hint.setObjectName("shortcut_hint")
         hint.setEnabled(False)
         shortcut_row.addWidget(hint, 1)
