@@ -6,6 +6,7 @@ the answers they want, instead of monkeypatching Qt.
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from pathlib import Path
 
@@ -117,3 +118,26 @@ class ScriptedInteraction(Interaction):
     def save_file(self, title: str, filters: str, suggested: str = "") -> Path | None:
         answer = self._next(None)
         return Path(str(answer)) if answer else None
+
+
+class UnattendedInteraction(ScriptedInteraction):
+    """For smoke tests and benchmarks (ANNOTATOR_QUIT_WHEN_READY): never blocks on a dialog.
+
+    Errors and notices go to stderr; questions take their default answer;
+    confirmations are declined.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def error(self, title: str, message: str) -> None:
+        super().error(title, message)
+        print(f"annotator: error: {message}", file=sys.stderr)
+
+    def info(self, title: str, message: str) -> None:
+        super().info(title, message)
+        print(f"annotator: {message}", file=sys.stderr)
+
+    def confirm(self, title: str, message: str) -> bool:
+        self.messages.append(("confirm", title, message))
+        return False

@@ -75,7 +75,7 @@ from annotator.store.lock import ProjectLocked
 from annotator.ui.actions import ACTIONS, MENUS, build_actions, label_shortcuts
 from annotator.ui.article_view import ArticleView
 from annotator.ui.find_bar import MAX_HIGHLIGHTS, FindBar, find_all
-from annotator.ui.interaction import Interaction
+from annotator.ui.interaction import Interaction, UnattendedInteraction
 from annotator.ui.picker import Choice, Mention, PickerDialog
 from annotator.ui.settings import Preferences, Settings, display_colors
 from annotator.ui.tag_panel import TagPanel
@@ -1263,8 +1263,12 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
     app.setDesktopFileName(APP_ID)  # lets docks match the window to the .desktop entry
     app.setWindowIcon(app_icon())
     settings = Settings.at(config_dir() / "settings.ini")
-    interaction = Interaction(None)
+    unattended = bool(os.environ.get("ANNOTATOR_QUIT_WHEN_READY"))
+    interaction: Interaction = UnattendedInteraction() if unattended else Interaction(None)
     try:
+        last = settings.last_project()
+        if project is None and last is not None and last.is_file():
+            project = last  # the project the user had open last time
         if project is None:
             from annotator.app import default_project_path
 
@@ -1273,12 +1277,16 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
                 owner = interaction.ask_text(
                     "Welcome to Annotator",
                     "Your name, recorded with your annotations:",
-                    default_owner(),
+                    settings.preferences().annotator or default_owner(),
                 ) or default_owner()
+                prefs = settings.preferences()
+                prefs.annotator = owner
+                settings.set_preferences(prefs)
             project = ensure_default_project(owner)
     except AnnotatorError as e:
-        print(f"annotator: error: {e}", file=sys.stderr)
         interaction.error("Annotator", str(e))
+        if not unattended:
+            print(f"annotator: error: {e}", file=sys.stderr)
         return 1
     opened = open_for_window(project, interaction)
     if opened is None:
