@@ -323,3 +323,22 @@ def test_renaming_a_label_in_the_scheme_editor_updates_the_window(qtbot, window:
     window.undo_stack.undo()
     assert project.span(SAMPLE_ID, "s1").label == "SPEAKER"
     dialog.close()
+
+
+def test_review_and_share_from_the_file_menu(qtbot, window: MainWindow, project: Project, interaction: ScriptedInteraction, tmp_path: Path, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    s = sample_text.index("Peskov")
+    window.view.select_cp(s, s + 6)
+    window.tag("SPEAKER")
+    copy = tmp_path / "copy.annotator"
+    interaction.answers.append(str(copy))
+    window.share_copy()
+    assert copy.is_file()
+    with open_project(copy, readonly=True) as shared:
+        assert [sp.id for sp in shared.spans(SAMPLE_ID)] == ["s1"]
+    other = tmp_path / "other.annotator"
+    interaction.answers.append(str(other))
+    window.share_copy()
+    window.open_review_window([copy, other])
+    review = window._review_window
+    assert review is not None and review.isVisible()
+    review.close()

@@ -338,8 +338,9 @@ class ArticleView(QPlainTextEdit):
         """The text cursor's selection in code points (widened to whole characters)."""
         cursor = self.textCursor()
         top = self._map.length_utf16
+        # clamped: while a new text is being set, Qt may still report the old positions
         return self._map.span_to_code_points(
-            min(cursor.selectionStart(), top), min(cursor.selectionEnd(), top)
+            max(0, min(cursor.selectionStart(), top)), max(0, min(cursor.selectionEnd(), top))
         )
 
     def select_cp(self, start: int, end: int) -> None:

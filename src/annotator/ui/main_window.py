@@ -217,6 +217,8 @@ class MainWindow(QMainWindow):
             "open_project": self.choose_project,
             "import": self.choose_import,
             "export_jsonl": self.export_jsonl,
+            "review_files": self.review_files,
+            "share_copy": self.share_copy,
             "quit": self.close,
             "delete_span": lambda: self.delete_span(self.view.selected_span() or ""),
             "deselect": lambda: self.select_span(None),
@@ -952,6 +954,42 @@ class MainWindow(QMainWindow):
             self.interaction.error("Export failed", str(e))
             return
         self.statusBar().showMessage(f"Wrote {n} record(s) to {out}", 8000)
+
+    def review_files(self) -> None:
+        """File > Review colleagues' files: compare, measure agreement (files only read)."""
+
+        paths = self.interaction.open_files("Review colleagues' files", PROJECT_FILTER)
+        if paths:
+            self.open_review_window(paths)
+
+    def open_review_window(self, paths: Sequence[Path]) -> None:
+        from annotator.ui.review_window import open_review
+
+        window = open_review(list(paths), self.interaction, self, settings=self.settings)
+        if window is not None:
+            self._review_window = window
+            window.goldRequested.connect(lambda: self.new_gold_project(list(paths)))
+
+    def new_gold_project(self, paths: list[Path]) -> None:
+        """Adjudication starts here once available (see ui/adjudication.py)."""
+        handler = getattr(self, "_new_gold_project", None)
+        if handler is not None:
+            handler(paths)
+
+    def share_copy(self) -> None:
+        from annotator.store.backup import share_copy
+
+        out = self.interaction.save_file(
+            "Share a copy", PROJECT_FILTER, f"{self.project.path.stem}-copy.annotator"
+        )
+        if out is None:
+            return
+        try:
+            share_copy(self.project, out)
+        except AnnotatorError as e:
+            self.interaction.error("Share a copy", str(e))
+            return
+        self.statusBar().showMessage(f"Wrote a self-contained copy to {out}", 8000)
 
     def choose_project(self) -> None:
         path = self.interaction.open_file("Open project", PROJECT_FILTER)
