@@ -72,6 +72,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("status_todo", "Document", "Mark as &to do", ("Ctrl+1",)),
     ActionSpec("status_in_progress", "Document", "Mark as &in progress", ("Ctrl+2",)),
     ActionSpec("status_done", "Document", "Mark as &done", ("Ctrl+3",)),
+    ActionSpec("dashboard", "View", "Project &dashboard…", ("Ctrl+Shift+D",),
+               "Charts: who gets quoted, on which side, claims, progress by annotator"),
     ActionSpec("zoom_in", "View", "Zoom &in", ("Ctrl+=", "Ctrl++")),
     ActionSpec("zoom_out", "View", "Zoom &out", ("Ctrl+-",)),
     ActionSpec("user_guide", "Help", "&User guide", (), "Open the user guide"),

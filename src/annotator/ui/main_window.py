@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self._relations: list[Relation] = []
         self._quotes_dirty = False
         self._pending: Suggestions | None = None
+        self._dashboard: QMainWindow | None = None
         self.undo_stack = QUndoStack(self)
         self.label_actions: list[QAction] = []
         self.setAcceptDrops(True)
@@ -235,6 +236,7 @@ class MainWindow(QMainWindow):
             "add_fragment": self.add_fragment,
             "open_demo": self.open_demo,
             "suggest": self.suggest,
+            "dashboard": self.open_dashboard,
             "accept_suggestion": self.accept_selected_suggestion,
             "reject_suggestion": self.reject_selected_suggestion,
             "accept_all_suggestions": lambda: self.accept_suggestions(None),
@@ -976,6 +978,29 @@ class MainWindow(QMainWindow):
         if handler is not None:
             handler(paths)
 
+    def open_dashboard(self) -> None:
+        """The project's charts in their own window (matplotlib is imported only now)."""
+        from annotator.ui.dashboard import DashboardWindow
+
+        if self._dashboard is None:
+            self._dashboard = DashboardWindow(
+                self.project, self.open_quote, interaction=self.interaction, parent=self
+            )
+        else:
+            self._dashboard.refresh()  # type: ignore[attr-defined]
+        self._dashboard.show()
+        self._dashboard.raise_()
+        self._dashboard.activateWindow()
+
+    def open_quote(self, doc_id: str, span_id: str) -> None:
+        """Show a quote listed in the dashboard, selected in its article."""
+        self._select_doc_item(doc_id)
+        if self.doc is None or self.doc.id != doc_id:
+            self.show_document(doc_id)
+        self.select_span(span_id)
+        self.raise_()
+        self.activateWindow()
+
     def share_copy(self) -> None:
         from annotator.store.backup import share_copy
 
@@ -1022,6 +1047,9 @@ class MainWindow(QMainWindow):
         return True
 
     def _switch_project(self, project: Project) -> None:
+        if self._dashboard is not None:
+            self._dashboard.close()
+            self._dashboard = None
         old = self.project
         self.doc = None
         self.set_project(project)
