@@ -21,16 +21,25 @@ from typing import TYPE_CHECKING, Any
 from annotator.core.commands import SpanRef
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import AttrValue, Relation, Span
-from annotator.core.scheme_edits import (
-    RemovedAnnotations,
-    SpanAttrs,
-    SpanRow,
-    StoredRelation,
-    StoredSpan,
-)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from annotator.core.scheme_edits import (
+        RemovedAnnotations,
+        SpanAttrs,
+        SpanRow,
+        StoredSpan,
+    )
+
+# annotator.core.scheme_edits is imported where its classes are built, not at start-up:
+# the main window opens without paying for the scheme editor.
+
+
+def _edits() -> Any:
+    from annotator.core import scheme_edits
+
+    return scheme_edits
 
 
 def _dumps(value: Any) -> str:
@@ -61,7 +70,7 @@ class SchemeStoreMixin:
             args.append(label)
         sql += " ORDER BY d.position, d.id, s.start, s.id"
         return [
-            SpanRow(document=r[0], id=r[1], annotator=r[2], label=r[3], attrs=json.loads(r[4]))
+            _edits().SpanRow(document=r[0], id=r[1], annotator=r[2], label=r[3], attrs=json.loads(r[4]))
             for r in self.db.execute(sql, args)
         ]
 
@@ -101,7 +110,7 @@ class SchemeStoreMixin:
             )
         ]
         relations = [
-            StoredRelation(document=r[1], key=int(r[0]), relation=Relation(r[2], r[3], r[4], r[5]))
+            _edits().StoredRelation(document=r[1], key=int(r[0]), relation=Relation(r[2], r[3], r[4], r[5]))
             for r in self.db.execute(
                 "SELECT r.id, d.ext_id, r.label, r.head, r.child, r.annotator "
                 "FROM relations r JOIN documents d ON d.id = r.doc "
@@ -114,7 +123,7 @@ class SchemeStoreMixin:
             self.db.execute("DELETE FROM relations WHERE id = ?", [rel.key])
         for stored in spans:
             self.db.execute("DELETE FROM spans WHERE id = ?", [stored.key])
-        return RemovedAnnotations(spans=tuple(spans), relations=tuple(relations))
+        return _edits().RemovedAnnotations(spans=tuple(spans), relations=tuple(relations))
 
     def restore_annotations(self, removed: RemovedAnnotations) -> None:
         for stored in removed.spans:
@@ -175,4 +184,4 @@ def _stored_span(r: Sequence[Any]) -> StoredSpan:
         fragments=tuple((int(a), int(b)) for a, b in frags) if frags else None,
         annotator=r[3],
     )
-    return StoredSpan(document=r[1], key=int(r[0]), span=span)
+    return _edits().StoredSpan(document=r[1], key=int(r[0]), span=span)

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
@@ -67,7 +68,9 @@ from annotator.core.commands import (
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import STATUSES, Document, Person, Relation, Span
 from annotator.core.spans import snap
-from annotator.core.suggest import Suggestions
+
+if TYPE_CHECKING:
+    from annotator.core.suggest import Suggestions
 from annotator.store import Project, open_project
 from annotator.store.backup import latest_good_backup, make_backup, restore, set_aside
 from annotator.store.files import ProjectDamaged
