@@ -342,3 +342,35 @@ def test_review_and_share_from_the_file_menu(qtbot, window: MainWindow, project:
     review = window._review_window
     assert review is not None and review.isVisible()
     review.close()
+
+
+def test_a_gold_project_opens_with_its_adjudication_queue(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from annotator.core.commands import AddSpan
+    from annotator.core.model import Span
+    from annotator.io.adjudicate import create_gold
+    from annotator.resources import default_scheme
+
+    text = "Peskov said 'there is hope'. Trump said 'it will end'."
+    files = []
+    for name, phrase in (("a", "there is hope"), ("b", "is hope")):
+        path = tmp_path / f"{name}.annotator"
+        with open_project(path, create=True, owner=name, scheme=default_scheme()) as p:
+            p.add_records([Record(Document("d", text), "", (), ())])
+            for label, words in (("QUOTE", phrase), ("QUOTE", "it will end")):
+                s = text.index(words)
+                p.execute(AddSpan("d", Span("", s, s + len(words), label)))
+        files.append(path)
+    gold = tmp_path / "gold.annotator"
+    create_gold(files, gold, decided_by="lead")
+    with open_project(gold) as project:
+        win = MainWindow(project, interaction=ScriptedInteraction())
+        qtbot.addWidget(win)
+        assert win.adjudication is not None and win.adjudication_dock is not None
+        agreed = [(s.start, s.end) for s in project.spans("d")]
+        assert (text.index("it will end"), text.index("it will end") + 11) in agreed
+        before = len(project.spans("d"))
+        win.adjudication.setFocus()
+        qtbot.keyClick(win.adjudication, Qt.Key.Key_1)
+        assert len(project.spans("d")) == before + 1
+        win.undo_stack.undo()
+        assert len(project.spans("d")) == before

@@ -9,15 +9,16 @@ returns, the action is on disk, and the file alone is the whole project.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import getpass
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from annotator.core.commands import Change, Command, SpanRef
 from annotator.core.errors import AnnotatorError
@@ -34,18 +35,46 @@ from annotator.core.model import (
 )
 from annotator.core.scheme import Scheme
 from annotator.store.files import (
+    DB_ERRORS,
     ProjectDamaged,
     check_integrity,
     check_schema,
+    db_error_text,
     harden,
     read_header,
 )
 from annotator.store.lock import ProjectLock
 from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, apply_migrations
+from annotator.store.gold import GoldStoreMixin
 from annotator.store.scheme_store import SchemeStoreMixin
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def _reads(per_document: bool) -> Callable[[Callable[_P, _T]], Callable[_P, _T]]:
+    """A read of rows: a bad row becomes an AnnotatorError naming the file (and document)."""
+
+    def decorate(method: Callable[_P, _T]) -> Callable[_P, _T]:
+        @functools.wraps(method)
+        def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+            self = args[0]
+            doc_id = args[1] if per_document and len(args) > 1 else kwargs.get("doc_id")
+            with self._reading(doc_id if isinstance(doc_id, str) else None):  # type: ignore[attr-defined]
+                return method(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+#: A span's ``person`` attribute in SQL; attributes that are not valid JSON (edited outside
+#: the app) name nobody instead of failing the whole query.
+_PERSON = "(CASE WHEN json_valid({t}attrs) THEN json_extract({t}attrs, '$.person') END)"
 
 
 def _now() -> str:
@@ -102,7 +131,10 @@ def open_project(
     """
     path = Path(path)
     name = str(path)
-    exists = path.exists() or path.is_symlink()
+    try:
+        exists = path.exists() or path.is_symlink()
+    except OSError as e:  # e.g. inside a folder we may not enter
+        raise AnnotatorError(f"{name}: cannot be read ({e.strerror or e})") from None
     if not exists and not create:
         raise AnnotatorError(f"{name}: no such project file")
     header = read_header(path) if exists else None
@@ -118,6 +150,16 @@ def open_project(
         return _open_readonly(path, header.user_version)
     lock = ProjectLock(path)
     lock.acquire()
+    if header is not None and not is_new and (header.wal or _has_sidecar(path)):
+        # A journal or WAL beside the file: SQLite would replay it into the file on the
+        # first read. Check a private copy first, so a file that is refused stays untouched.
+        from annotator.store.received import check_private_copy
+
+        try:
+            check_private_copy(path)
+        except BaseException:
+            lock.release()
+            raise
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     except sqlite3.Error as e:
@@ -125,10 +167,13 @@ def open_project(
         raise AnnotatorError(f"{name}: cannot open ({e})") from None
     try:
         harden(conn)
+        version = SCHEMA_VERSION
         if not is_new:
-            assert header is not None
+            # SQLite's answer, not the header's: an interrupted transaction (a migration
+            # killed halfway) is rolled back by this first read and may change it.
+            version = _stored_version(conn, name)
             check_integrity(conn, name)
-            check_schema(conn, header.user_version, name)
+            check_schema(conn, version, name)
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -143,19 +188,40 @@ def open_project(
                 project._set_meta("created", _now())
                 project._set_meta("scheme", _dumps((scheme or Scheme()).to_dict()))
             return project
-        assert header is not None
         project = Project(path, conn, lock=lock)
-        if header.user_version < SCHEMA_VERSION:
+        if version < SCHEMA_VERSION:
             _migrate(project.db)
         return project
-    except sqlite3.DatabaseError as e:
+    except DB_ERRORS as e:
         conn.close()
         lock.release()
-        raise ProjectDamaged(f"{name}: cannot open project ({e})") from None
+        if isinstance(e, sqlite3.Error) and not isinstance(e, sqlite3.DatabaseError):
+            raise AnnotatorError(f"{name}: cannot open project ({e})") from None
+        raise ProjectDamaged(f"{name}: cannot open project ({db_error_text(e)})") from None
     except BaseException:
         conn.close()
         lock.release()
         raise
+
+
+def _has_sidecar(path: Path) -> bool:
+    return any(Path(str(path) + suffix).exists() for suffix in ("-journal", "-wal"))
+
+
+def _stored_version(conn: sqlite3.Connection, name: str) -> int:
+    """The application id and schema version as SQLite reads them (after any recovery)."""
+    app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if app_id != APPLICATION_ID:
+        raise AnnotatorError(f"{name}: not an Annotator project (application_id {app_id:#x})")
+    if version > SCHEMA_VERSION:
+        raise AnnotatorError(
+            f"{name}: made by a newer version of Annotator (schema {version}; "
+            f"this version reads up to {SCHEMA_VERSION}). Update Annotator to open it."
+        )
+    if version < 1:
+        raise AnnotatorError(f"{name}: an Annotator project with no schema (version {version})")
+    return version
 
 
 def _open_readonly(path: Path, version: int) -> Project:
@@ -185,7 +251,7 @@ def _migrate(db: Database) -> None:
     apply_migrations(db)
 
 
-class Project(SchemeStoreMixin):
+class Project(GoldStoreMixin, SchemeStoreMixin):
     """A project file opened for writing. Implements ``core.commands.Repository``."""
 
     def __init__(
@@ -204,6 +270,7 @@ class Project(SchemeStoreMixin):
         self._db: Database | None = None
         self._doc_pk: dict[str, int] = {}
         self._scheme: Scheme | None = None
+        self._writing = 0  # depth of ``transaction``: a failed read there is a failed write
 
     @property
     def db(self) -> Database:
@@ -227,6 +294,7 @@ class Project(SchemeStoreMixin):
         self.close()
 
     # ---- meta ---------------------------------------------------------
+    @_reads(per_document=False)
     def _meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
@@ -242,7 +310,7 @@ class Project(SchemeStoreMixin):
         name = name.strip()
         if not name:
             raise AnnotatorError("the annotator name cannot be empty")
-        with self.db.atomic():
+        with self.transaction():
             self._set_meta("owner", name)
 
     @property
@@ -258,7 +326,7 @@ class Project(SchemeStoreMixin):
 
     def set_scheme(self, scheme: Scheme) -> None:
         scheme.check()
-        with self._forgetting_on_failure(), self.db.atomic():
+        with self.transaction():
             self._set_meta("scheme", _dumps(scheme.to_dict()))
             self._scheme = scheme
 
@@ -270,11 +338,16 @@ class Project(SchemeStoreMixin):
         (disk full, locked, read-only) becomes an ``AnnotatorError`` naming the file.
         """
         self._writable()
+        self._writing += 1
         try:
             with self._forgetting_on_failure(), self.db.atomic():
                 yield
-        except sqlite3.Error as e:
-            raise AnnotatorError(f"{self.path}: cannot write to the project file ({e})") from None
+        except DB_ERRORS as e:
+            raise AnnotatorError(
+                f"{self.path}: cannot write to the project file ({db_error_text(e)})"
+            ) from None
+        finally:
+            self._writing -= 1
 
     @contextmanager
     def _forgetting_on_failure(self) -> Iterator[None]:
@@ -285,6 +358,32 @@ class Project(SchemeStoreMixin):
             self._doc_pk.clear()
             self._scheme = None
             raise
+
+    @contextmanager
+    def _reading(self, doc_id: str | None = None) -> Iterator[None]:
+        """Rows changed outside the app (text that is not UTF-8, broken JSON, numbers as
+        text) refuse that document with a message naming it, never another exception."""
+        where = f"document {doc_id!r}" if doc_id is not None else "the project"
+        try:
+            yield
+        except AnnotatorError:
+            raise
+        except sqlite3.Error as e:
+            if "decode" not in str(e):  # not a bad row: the file itself cannot be read
+                if self._writing:
+                    raise  # inside an action: ``transaction`` says it could not be written
+                if getattr(e, "sqlite_errorname", "").startswith("SQLITE_CORRUPT"):
+                    raise ProjectDamaged(f"{self.path}: damaged project file ({e})") from None
+                raise AnnotatorError(f"{self.path}: cannot read the project file ({e})") from None
+            raise AnnotatorError(
+                f"{self.path}: {where} cannot be read: it was changed outside Annotator "
+                f"or is damaged ({e})"
+            ) from None
+        except (ValueError, TypeError, KeyError, IndexError) as e:
+            raise AnnotatorError(
+                f"{self.path}: {where} cannot be read: it was changed outside Annotator "
+                f"or is damaged ({e})"
+            ) from None
 
     # ---- documents ----------------------------------------------------
     def _pk(self, doc_id: str) -> int:
@@ -303,9 +402,11 @@ class Project(SchemeStoreMixin):
             return False
         return True
 
+    @_reads(per_document=False)
     def document_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT ext_id FROM documents ORDER BY position, id")]
 
+    @_reads(per_document=False)
     def documents(self) -> list[DocumentSummary]:
         """Every document, in order, with its count of the owner's spans."""
         sql = """
@@ -318,6 +419,7 @@ class Project(SchemeStoreMixin):
             for r in self.conn.execute(sql, [self.owner])
         ]
 
+    @_reads(per_document=True)
     def document(self, doc_id: str) -> Document:
         row = self.conn.execute(
             "SELECT ext_id, text, title, source, url, published, status, labels "
@@ -326,6 +428,7 @@ class Project(SchemeStoreMixin):
         ).fetchone()
         return _document_from_row(row)
 
+    @_reads(per_document=True)
     def text_intact(self, doc_id: str) -> bool:
         """Whether the stored text still matches its checksum (not edited outside the app)."""
         row = self.conn.execute(
@@ -333,10 +436,12 @@ class Project(SchemeStoreMixin):
         ).fetchone()
         return bool(text_checksum(row[0]) == row[1])
 
+    @_reads(per_document=True)
     def document_text(self, doc_id: str) -> str:
         row = self.conn.execute("SELECT text FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
         return str(row[0])
 
+    @_reads(per_document=True)
     def document_status(self, doc_id: str) -> str:
         row = self.conn.execute("SELECT status FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
         return str(row[0])
@@ -346,6 +451,7 @@ class Project(SchemeStoreMixin):
             raise AnnotatorError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
         self.conn.execute("UPDATE documents SET status = ? WHERE id = ?", [status, self._pk(doc_id)])
 
+    @_reads(per_document=True)
     def document_labels(self, doc_id: str) -> dict[str, AttrValue]:
         row = self.conn.execute("SELECT labels FROM documents WHERE id = ?", [self._pk(doc_id)]).fetchone()
         return dict(json.loads(row[0]))
@@ -356,6 +462,7 @@ class Project(SchemeStoreMixin):
         )
 
     # ---- spans and relations (Repository) ----------------------------
+    @_reads(per_document=True)
     def spans(self, doc_id: str, annotator: str | None = None) -> list[Span]:
         """Spans of a document: one annotator's (the owner's by default), or everyone's with '*'."""
         who = self.owner if annotator is None else annotator
@@ -366,6 +473,7 @@ class Project(SchemeStoreMixin):
             args.append(who)
         return [_span_from_row(r) for r in self.conn.execute(sql + " ORDER BY start, id", args)]
 
+    @_reads(per_document=True)
     def span(self, doc_id: str, span_id: str, annotator: str | None = None) -> Span:
         row = self.conn.execute(
             'SELECT sid, start, "end", label, attrs, fragments, annotator FROM spans '
@@ -418,6 +526,7 @@ class Project(SchemeStoreMixin):
         self.delete_span(doc_id, span.id, span.annotator)
         self.insert_span(doc_id, span)
 
+    @_reads(per_document=True)
     def relations(self, doc_id: str, annotator: str | None = None) -> list[Relation]:
         who = self.owner if annotator is None else annotator
         sql = "SELECT label, head, child, annotator FROM relations WHERE doc = ?"
@@ -427,6 +536,7 @@ class Project(SchemeStoreMixin):
             args.append(who)
         return [Relation(*r) for r in self.conn.execute(sql + " ORDER BY id", args)]
 
+    @_reads(per_document=True)
     def relations_of(self, doc_id: str, span_id: str, annotator: str) -> list[Relation]:
         return [
             Relation(*r)
@@ -460,6 +570,7 @@ class Project(SchemeStoreMixin):
         )
 
     # ---- people register ---------------------------------------------
+    @_reads(per_document=False)
     def people(self) -> list[Person]:
         return [
             Person(r[0], r[1], r[2])
@@ -468,6 +579,7 @@ class Project(SchemeStoreMixin):
             )
         ]
 
+    @_reads(per_document=False)
     def person(self, name: str) -> Person | None:
         row = self.conn.execute(
             "SELECT name, role, organisation FROM people WHERE name = ?", [name]
@@ -496,7 +608,7 @@ class Project(SchemeStoreMixin):
         """Every span naming ``old`` as its person now names ``new``; returns those spans."""
         rows = self.conn.execute(
             "SELECT d.ext_id, s.sid, s.annotator FROM spans s JOIN documents d ON d.id = s.doc "
-            "WHERE json_extract(s.attrs, '$.person') = ?",
+            f"WHERE {_PERSON.format(t='s.')} = ?",
             [old],
         ).fetchall()
         refs = [(r[0], r[1], r[2]) for r in rows]
@@ -517,20 +629,22 @@ class Project(SchemeStoreMixin):
                 [_dumps(attrs), *where],
             )
 
+    @_reads(per_document=False)
     def people_with_counts(self) -> list[tuple[Person, int]]:
         """The register with, for each person, how many spans name them."""
         counts = dict(
             self.conn.execute(
-                "SELECT json_extract(attrs, '$.person'), count(*) FROM spans "
-                "WHERE json_extract(attrs, '$.person') IS NOT NULL GROUP BY 1"
+                f"SELECT {_PERSON.format(t='')}, count(*) FROM spans "
+                f"WHERE {_PERSON.format(t='')} IS NOT NULL GROUP BY 1"
             ).fetchall()
         )
         return [(p, int(counts.get(p.name, 0))) for p in self.people()]
 
+    @_reads(per_document=False)
     def mentions(self, name: str) -> int:
         """How many spans name this person."""
         row = self.conn.execute(
-            "SELECT count(*) FROM spans WHERE json_extract(attrs, '$.person') = ?", [name]
+            f"SELECT count(*) FROM spans WHERE {_PERSON.format(t='')} = ?", [name]
         ).fetchone()
         return int(row[0])
 
@@ -570,7 +684,8 @@ class Project(SchemeStoreMixin):
         refused, and so nothing at all is imported.
         """
         result = ImportResult()
-        with self._forgetting_on_failure(), self.db.atomic():
+        # transaction(): disk full or a read-only file is an AnnotatorError, never a traceback
+        with self.transaction():
             position = self.conn.execute("SELECT coalesce(max(position), 0) FROM documents").fetchone()[0]
             for rec in records:
                 doc = rec.document
@@ -644,23 +759,38 @@ class Project(SchemeStoreMixin):
         """
         ids = list(doc_ids) if doc_ids is not None else self.document_ids()
         for doc_id in ids:
-            doc = self.document(doc_id)
-            pk = self._pk(doc_id)
-            annotators = [
-                r[0]
-                for r in self.conn.execute(
-                    "SELECT annotator FROM spans WHERE doc = ? UNION "
-                    "SELECT annotator FROM relations WHERE doc = ? ORDER BY 1",
-                    [pk, pk],
-                )
-            ] or [self.owner]
-            for who in annotators:
-                yield Record(
-                    document=doc,
-                    annotator=who,
-                    spans=tuple(self.spans(doc_id, who)),
-                    relations=tuple(self.relations(doc_id, who)),
-                )
+            yield from self._document_records(doc_id)
+
+    @_reads(per_document=True)
+    def _document_records(self, doc_id: str) -> list[Record]:
+        """A document's records, each checked (offsets inside the text, relations between
+        its spans): a row edited outside the app refuses the document with a message."""
+        doc = self.document(doc_id)
+        pk = self._pk(doc_id)
+        where = f"{self.path}: document {doc_id!r}"
+        annotators = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT annotator FROM spans WHERE doc = ? UNION "
+                "SELECT annotator FROM relations WHERE doc = ? ORDER BY 1",
+                [pk, pk],
+            )
+        ] or [self.owner]
+        records = []
+        for who in annotators:
+            spans = tuple(self.spans(doc_id, who))
+            relations = tuple(self.relations(doc_id, who))
+            for span in spans:
+                validate_span(span, len(doc.text), where=where)
+            ids = {span.id for span in spans}
+            for rel in relations:
+                for end in (rel.head, rel.child):
+                    if end not in ids:
+                        raise AnnotatorError(
+                            f"{where}: relation {rel.label} of {who} names a missing span {end!r}"
+                        )
+            records.append(Record(document=doc, annotator=who, spans=spans, relations=relations))
+        return records
 
 
 @dataclass

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 #: "Anno" in ASCII: marks a SQLite file as an Annotator project (PRAGMA application_id).
 APPLICATION_ID = 0x416E6E6F
 #: The newest schema this version writes and reads.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 class SqlExecutor(Protocol):
     """What a migration step needs: a sqlite-utils ``Database`` or a plain connection."""
@@ -93,10 +93,60 @@ def _m0002_people(db: SqlExecutor) -> None:
     db.execute("PRAGMA user_version = 2")
 
 
+def _m0003_adjudication(db: SqlExecutor) -> None:
+    """A gold project's memory: where each gold span came from, and the queue of differences.
+
+    ``provenance``: one row per gold span made by adjudication (``annotator``/``sid``
+    name it in ``spans``). ``sources`` is a JSON object {review annotator key: that
+    annotator's span id} of everyone whose version it is; ``decision`` is
+    agreed | accepted | both | edited; ``item`` the queue item it was decided in
+    (NULL when agreed at creation).
+
+    ``adjudication``: the queue, in ``position`` order. ``candidates`` is a JSON list
+    of each annotator's version ({annotator, spans, relations, labels}); ``state`` is
+    open | accepted | both | edited | rejected; ``chosen`` a JSON list of the
+    annotator keys whose version was accepted.
+    """
+    db.execute(
+        """CREATE TABLE adjudication (
+            id INTEGER PRIMARY KEY,
+            doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            candidates TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open',
+            chosen TEXT,
+            decided_by TEXT,
+            decided_at TEXT
+        )"""
+    )
+    # the queue's order and states without reading the candidates (stepping through it)
+    db.execute("CREATE INDEX adjudication_order ON adjudication (position, state)")
+    db.execute(
+        """CREATE TABLE provenance (
+            id INTEGER PRIMARY KEY,
+            doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            sid TEXT NOT NULL,
+            sources TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            item INTEGER REFERENCES adjudication(id) ON DELETE CASCADE,
+            UNIQUE (doc, annotator, sid)
+        )"""
+    )
+    db.execute("PRAGMA user_version = 3")
+
+
 #: The schema steps in order; the n-th brings a file to ``user_version`` n.
 STEPS: tuple[tuple[str, Callable[[SqlExecutor], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_people", _m0002_people),
+    ("0003_adjudication", _m0003_adjudication),
 )
 
 #: What sqlite-utils' ``Migrations`` creates to record applied steps (checked by a test).

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
+    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -71,6 +72,7 @@ from annotator.core.spans import snap
 
 if TYPE_CHECKING:
     from annotator.core.suggest import Suggestions
+    from annotator.ui.adjudication import AdjudicationPanel
 from annotator.store import Project, open_project
 from annotator.store.backup import latest_good_backup, make_backup, restore, set_aside
 from annotator.store.files import ProjectDamaged
@@ -114,6 +116,8 @@ class MainWindow(QMainWindow):
         self._quotes_dirty = False
         self._pending: Suggestions | None = None
         self._dashboard: QMainWindow | None = None
+        self.adjudication: AdjudicationPanel | None = None
+        self.adjudication_dock: QDockWidget | None = None
         self.undo_stack = QUndoStack(self)
         self.label_actions: list[QAction] = []
         self.setAcceptDrops(True)
@@ -222,6 +226,8 @@ class MainWindow(QMainWindow):
             "import": self.choose_import,
             "export_jsonl": self.export_jsonl,
             "review_files": self.review_files,
+            "new_gold_project": self.new_gold_project,
+            "focus_adjudication": self.focus_adjudication,
             "share_copy": self.share_copy,
             "quit": self.close,
             "delete_span": lambda: self.delete_span(self.view.selected_span() or ""),
@@ -318,6 +324,7 @@ class MainWindow(QMainWindow):
 
     # ---- project and documents ----------------------------------------
     def set_project(self, project: Project) -> None:
+        self._drop_adjudication()
         self.project = project
         self.undo_stack.clear()
         mode = " (read-only)" if project.readonly else ""
@@ -331,6 +338,48 @@ class MainWindow(QMainWindow):
             self.doc_list.setCurrentRow(0)
         else:
             self.show_document(None)
+        self._show_adjudication()
+
+    # ---- adjudication (a gold project with a queue of differences) -----
+    def _drop_adjudication(self) -> None:
+        if self.adjudication_dock is not None:
+            self.removeDockWidget(self.adjudication_dock)
+            self.adjudication_dock.deleteLater()
+        self.adjudication = None
+        self.adjudication_dock = None
+
+    def _show_adjudication(self) -> None:
+        from annotator.ui.adjudication import AdjudicationPanel, has_queue
+
+        if not has_queue(self.project):
+            return
+        from annotator.store.project import default_owner
+
+        panel = AdjudicationPanel(
+            self.project,
+            self.run,
+            self.interaction,
+            decided_by=self.prefs.annotator or default_owner(),
+            undo_stack=self.undo_stack,
+        )
+        panel.itemShown.connect(lambda doc, _a, _b: self._select_doc_item(doc))
+        panel.editRequested.connect(self._edit_gold_span)
+        dock = QDockWidget("Adjudication", self)
+        dock.setObjectName("adjudication_dock")
+        dock.setWidget(panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.adjudication, self.adjudication_dock = panel, dock
+        panel.reload()  # after connecting, so the window follows the first item
+        panel.setFocus()
+
+    def _edit_gold_span(self, doc_id: str, span_id: str) -> None:
+        self._select_doc_item(doc_id)
+        self.select_span(span_id)
+        self.view.setFocus()
+
+    def focus_adjudication(self) -> None:
+        if self.adjudication is not None:
+            self.adjudication.setFocus()
 
     def refresh_documents(self) -> None:
         current = self.doc.id if self.doc else None
@@ -975,11 +1024,15 @@ class MainWindow(QMainWindow):
             self._review_window = window
             window.goldRequested.connect(lambda: self.new_gold_project(list(paths)))
 
-    def new_gold_project(self, paths: list[Path]) -> None:
-        """Adjudication starts here once available (see ui/adjudication.py)."""
-        handler = getattr(self, "_new_gold_project", None)
-        if handler is not None:
-            handler(paths)
+    def new_gold_project(self, paths: list[Path] | None = None) -> None:
+        """File > New gold project from files: agreements at once, differences in a queue."""
+        from annotator.store.project import default_owner
+        from annotator.ui.adjudication import ask_new_gold
+
+        decided_by = self.prefs.annotator or default_owner()
+        path = ask_new_gold(self.interaction, decided_by, paths=paths or None)
+        if path is not None:
+            self.open_project_file(path)
 
     def open_dashboard(self) -> None:
         """The project's charts in their own window (matplotlib is imported only now)."""

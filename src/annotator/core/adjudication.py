@@ -1,0 +1,384 @@
+"""Adjudication: turning several annotators' versions into one gold standard, one decision at a time.
+
+A gold project holds the gold annotations (the project owner's spans, as in
+any project) and a *queue* of the places where the annotators differed. Each
+queue item (``QueueItem``) lists every annotator's version of that place
+(``Candidate``: their spans there, the relations touching them, or their
+value of a document label). Deciding an item is a command like any other
+edit, so it runs in one transaction and is undone with Ctrl+Z:
+
+* ``Decide(item, "accept", candidate="alice")`` -- alice's version becomes gold;
+* ``Decide(item, "both")`` -- every version (identical spans once);
+* ``Decide(item, "reject")`` -- none of them;
+* ``edit=True`` records the decision as "edited": accepted to be changed by hand.
+
+Every gold span a decision makes gets a provenance row: the annotators whose
+version it is (``{annotator: their span id}``, everyone who had exactly that
+span), the decision, who decided and when. Relations are carried over when
+both ends are in the gold: an annotator's span ids are mapped to gold span
+ids through those provenance rows, so a link whose other end is still waiting
+in another item is added when that item is accepted from the same annotator.
+
+The commands work on any ``GoldRepository`` (the store's project with its
+adjudication tables); they know nothing of SQL or Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
+
+from annotator.core.commands import Change, Repository, _excerpt
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import AttrValue, Relation, Span
+
+#: Kinds of queue item: the review's kinds of disagreement, plus document labels.
+ITEM_KINDS: tuple[str, ...] = (
+    "missing",
+    "boundary",
+    "label",
+    "attribute",
+    "attribution",
+    "document",
+)
+#: Kinds where only one version can be right ("both" is refused).
+SINGLE_CHOICE_KINDS = frozenset({"attribute", "attribution", "document"})
+#: States of a queue item.
+STATES: tuple[str, ...] = ("open", "accepted", "both", "edited", "rejected")
+#: Decisions recorded in provenance.
+DECISIONS: tuple[str, ...] = ("agreed", "accepted", "both", "edited")
+CHOICES: tuple[str, ...] = ("accept", "both", "reject")
+
+
+def now() -> str:
+    """The timestamp recorded with a decision (UTC, to the second, ISO 8601)."""
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+# ---- values ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One annotator's version of a queue item (empty: they marked nothing there)."""
+
+    annotator: str
+    spans: tuple[Span, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    labels: Mapping[str, AttrValue] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.spans and not self.relations and not self.labels
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    document: str
+    position: int
+    kind: str
+    start: int
+    end: int
+    description: str
+    candidates: tuple[Candidate, ...]
+    state: str = "open"
+    chosen: tuple[str, ...] = ()
+    decided_by: str | None = None
+    decided_at: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+    def candidate(self, annotator: str) -> Candidate:
+        for c in self.candidates:
+            if c.annotator == annotator:
+                return c
+        known = ", ".join(c.annotator for c in self.candidates)
+        raise AnnotatorError(f"no version by {annotator!r} in this item (versions: {known})")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one gold span came from. ``annotator`` "" means the project owner."""
+
+    sid: str
+    sources: Mapping[str, str]
+    decision: str
+    decided_by: str
+    decided_at: str
+    item: int | None = None
+    annotator: str = ""
+
+
+# ---- JSON of the queue's candidates ----------------------------------------------------
+
+
+def span_to_dict(span: Span) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": span.id,
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "attrs": dict(span.attrs),
+    }
+    if span.fragments:
+        d["fragments"] = [list(f) for f in span.fragments]
+    return d
+
+
+def span_from_dict(d: Mapping[str, Any], annotator: str = "") -> Span:
+    frags = d.get("fragments")
+    return Span(
+        id=str(d["id"]),
+        start=int(d["start"]),
+        end=int(d["end"]),
+        label=str(d["label"]),
+        attrs=dict(d.get("attrs") or {}),
+        fragments=tuple((int(a), int(b)) for a, b in frags) if frags else None,
+        annotator=annotator,
+    )
+
+
+def candidates_to_json(candidates: Iterable[Candidate]) -> str:
+    out = []
+    for c in candidates:
+        d: dict[str, Any] = {
+            "annotator": c.annotator,
+            "spans": [span_to_dict(s) for s in c.spans],
+            "relations": [
+                {"label": r.label, "head": r.head, "child": r.child} for r in c.relations
+            ],
+        }
+        if c.labels:
+            d["labels"] = dict(c.labels)
+        out.append(d)
+    return json.dumps(out, ensure_ascii=False, sort_keys=True)
+
+
+def candidates_from_json(raw: str) -> tuple[Candidate, ...]:
+    data = json.loads(raw)
+    if not isinstance(data, list):
+        raise AnnotatorError("adjudication candidates: expected a JSON list")
+    out = []
+    for d in data:
+        who = str(d["annotator"])
+        out.append(
+            Candidate(
+                annotator=who,
+                spans=tuple(span_from_dict(s, who) for s in d.get("spans", ())),
+                relations=tuple(
+                    Relation(str(r["label"]), str(r["head"]), str(r["child"]), who)
+                    for r in d.get("relations", ())
+                ),
+                labels=dict(d.get("labels") or {}),
+            )
+        )
+    return tuple(out)
+
+
+def content_key(span: Span) -> tuple[Any, ...]:
+    """What makes two annotators' spans "the same version": label, pieces and attributes."""
+    return (
+        span.label,
+        span.start,
+        span.end,
+        span.fragments,
+        tuple(sorted((k, repr(v)) for k, v in span.attrs.items())),
+    )
+
+
+# ---- the repository ---------------------------------------------------------------------
+
+
+class GoldRepository(Repository, Protocol):
+    """A ``Repository`` with the gold project's queue and provenance (store/gold.py)."""
+
+    def adjudication_item(self, item_id: int) -> QueueItem: ...
+    def set_item_decision(
+        self,
+        item_id: int,
+        state: str,
+        chosen: Sequence[str],
+        decided_by: str | None,
+        decided_at: str | None,
+    ) -> None: ...
+    def gold_sources(self, doc_id: str) -> dict[str, dict[str, str]]: ...
+    def insert_provenance(self, doc_id: str, provenance: Provenance) -> None: ...
+    def delete_provenance(self, doc_id: str, sid: str) -> None: ...
+
+
+def as_gold(repo: Repository) -> GoldRepository:
+    if not hasattr(repo, "adjudication_item"):
+        raise AnnotatorError("this project has no adjudication queue")
+    return cast(GoldRepository, repo)
+
+
+# ---- the commands ----------------------------------------------------------------------
+
+
+@dataclass
+class Decide:
+    """Decide one queue item: accept one annotator's version, all of them, or none.
+
+    ``at`` is the decision's time (filled on the first apply when empty, and
+    kept for redo). Revert removes exactly the spans, relations and
+    provenance rows the decision added, restores the document labels it
+    changed, and reopens the item.
+    """
+
+    item_id: int
+    choice: str
+    candidate: str | None = None
+    decided_by: str = ""
+    at: str = ""
+    edit: bool = False
+    _document: str = ""
+    _spans: list[str] = field(default_factory=list)
+    _relations: list[Relation] = field(default_factory=list)
+    _labels_before: dict[str, AttrValue] | None = None
+    _text: str = ""
+
+    @property
+    def text(self) -> str:
+        return self._text or f"Decide item {self.item_id}"
+
+    @property
+    def state(self) -> str:
+        if self.choice == "reject":
+            return "rejected"
+        if self.edit:
+            return "edited"
+        return "both" if self.choice == "both" else "accepted"
+
+    @property
+    def gold_spans(self) -> list[str]:
+        """The gold span ids the last apply made (for "accept and edit")."""
+        return list(self._spans)
+
+    def apply(self, repo: Repository) -> Change:
+        gold = as_gold(repo)
+        if self.choice not in CHOICES:
+            raise AnnotatorError(f"unknown decision {self.choice!r} (one of {', '.join(CHOICES)})")
+        if not self.decided_by.strip():
+            raise AnnotatorError("a decision needs the name of who decides")
+        item = gold.adjudication_item(self.item_id)
+        if not item.is_open:
+            raise AnnotatorError(
+                f"item {item.position} was already decided ({item.state} by {item.decided_by})"
+            )
+        if self.choice == "accept":
+            if self.candidate is None:
+                raise AnnotatorError("say whose version to accept")
+            chosen = [item.candidate(self.candidate)]
+        elif self.choice == "both":
+            if item.kind in SINGLE_CHOICE_KINDS:
+                raise AnnotatorError(f"only one version of a {item.kind} difference can be gold")
+            chosen = [c for c in item.candidates if not c.empty]
+        else:
+            chosen = []
+        if not self.at:
+            self.at = now()
+        doc = self._document = item.document
+        self._spans, self._relations, self._labels_before = [], [], None
+        decision = "edited" if self.edit else ("both" if self.choice == "both" else "accepted")
+
+        # spans: each distinct version once, with everyone who had exactly it as its sources
+        placed: dict[tuple[Any, ...], str] = {}
+        for cand in chosen:
+            for span in cand.spans:
+                key = content_key(span)
+                if key in placed:
+                    continue
+                sid = repo.new_span_id(doc, span.label)
+                repo.insert_span(doc, span.with_(id=sid, annotator=""))
+                placed[key] = sid
+                self._spans.append(sid)
+                sources = {
+                    c.annotator: s.id
+                    for c in item.candidates
+                    for s in c.spans
+                    if content_key(s) == key
+                }
+                gold.insert_provenance(
+                    doc,
+                    Provenance(sid, sources, decision, self.decided_by, self.at, item.id),
+                )
+
+        # relations: an annotator's span ids -> gold span ids, through provenance
+        if any(c.relations for c in chosen):
+            mapping: dict[tuple[str, str], str] = {}
+            for gsid, sources in gold.gold_sources(doc).items():
+                for who, their in sources.items():
+                    mapping.setdefault((who, their), gsid)
+            for cand in chosen:
+                for rel in cand.relations:
+                    head = mapping.get((cand.annotator, rel.head))
+                    child = mapping.get((cand.annotator, rel.child))
+                    if head is None or child is None or head == child:
+                        continue  # the other end is not gold (yet)
+                    new = Relation(rel.label, head, child, "")
+                    existing = repo.relations_of(doc, head, "")
+                    if any(
+                        (r.label, r.head, r.child) == (new.label, head, child) for r in existing
+                    ):
+                        continue
+                    repo.insert_relation(doc, new)
+                    self._relations.append(new)
+
+        # document labels
+        labels: dict[str, AttrValue] = {}
+        for cand in chosen:
+            labels.update(cand.labels)
+        if item.kind == "document" and self.choice != "reject":
+            self._labels_before = repo.document_labels(doc)
+            after = dict(self._labels_before)
+            for name, value in labels.items():
+                if value is None:
+                    after.pop(name, None)
+                else:
+                    after[name] = value
+            repo.set_document_labels(doc, after)
+
+        gold.set_item_decision(
+            item.id, self.state, [c.annotator for c in chosen], self.decided_by, self.at
+        )
+        self._text = self._describe(item, repo)
+        return self._change()
+
+    def revert(self, repo: Repository) -> Change:
+        gold = as_gold(repo)
+        doc = self._document
+        for rel in reversed(self._relations):
+            repo.delete_relation(doc, rel)
+        for sid in reversed(self._spans):
+            gold.delete_provenance(doc, sid)
+            repo.delete_span(doc, sid, "")
+        if self._labels_before is not None:
+            repo.set_document_labels(doc, self._labels_before)
+        gold.set_item_decision(self.item_id, "open", [], None, None)
+        return self._change()
+
+    def _change(self) -> Change:
+        return Change(
+            self._document,
+            frozenset(self._spans),
+            relations=bool(self._relations),
+            document_fields=self._labels_before is not None,
+        )
+
+    def _describe(self, item: QueueItem, repo: Repository) -> str:
+        where = ""
+        if item.kind != "document":
+            text = repo.document_text(item.document)
+            where = f" “{_excerpt(text[item.start : item.end], 24)}”"
+        if self.choice == "reject":
+            return f"Reject {item.kind}{where}"
+        if self.choice == "both":
+            return f"Accept all versions of{where or ' ' + item.kind}"
+        verb = "Accept and edit" if self.edit else "Accept"
+        return f"{verb} {self.candidate}’s {item.kind}{where}"
