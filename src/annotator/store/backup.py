@@ -60,7 +60,10 @@ def verify(path: Path) -> None:
     header = read_header(path)
     if header.empty:
         raise AnnotatorError(f"{path}: empty file")
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        raise AnnotatorError(f"{path}: cannot be opened ({e})") from None
     try:
         harden(conn)
         check_integrity(conn, str(path))
@@ -83,10 +86,13 @@ def set_aside(path: Path) -> Path:
     """Rename a damaged project (and its journal) out of the way; never delete it."""
     stamp = _dt.datetime.now().strftime(STAMP)
     aside = path.with_name(f"{path.name}.damaged-{stamp}")
-    os.replace(path, aside)
-    journal = path.with_name(path.name + "-journal")
-    if journal.exists():
-        os.replace(journal, aside.with_name(aside.name + "-journal"))
+    try:
+        os.replace(path, aside)
+        journal = path.with_name(path.name + "-journal")
+        if journal.exists():
+            os.replace(journal, aside.with_name(aside.name + "-journal"))
+    except OSError as e:
+        raise AnnotatorError(f"{path}: cannot be set aside ({e.strerror or e})") from None
     return aside
 
 
@@ -94,8 +100,12 @@ def restore(backup: Path, path: Path) -> None:
     """Put a verified backup in place of ``path`` (which must no longer exist)."""
     verify(backup)
     tmp = path.with_name(path.name + ".restoring")
-    shutil.copyfile(backup, tmp)
-    os.replace(tmp, path)
+    try:
+        shutil.copyfile(backup, tmp)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise AnnotatorError(f"{path}: cannot restore {backup.name} ({e.strerror or e})") from None
 
 
 def share_copy(project: Project, dest: Path) -> Path:

@@ -24,11 +24,14 @@ class ProjectLocked(AnnotatorError):
 
 
 def lock_path(project: Path) -> Path:
-    return project.with_name(project.name + ".lock")
+    # the real file's name: a symlink to an open project must find the same lock
+    real = Path(os.path.realpath(project))
+    return real.with_name(real.name + ".lock")
 
 
 class ProjectLock:
     def __init__(self, project: Path) -> None:
+        self.project = project
         self.path = lock_path(project)
         self._fd: int | None = None
 
@@ -42,7 +45,7 @@ class ProjectLock:
             holder = _read(fd)
             os.close(fd)
             raise ProjectLocked(
-                f"{self.path.with_suffix('')} is already open in another Annotator window"
+                f"{self.project} is already open in another Annotator window"
                 + (f" ({holder})" if holder else "")
             )
         os.ftruncate(fd, 0)

@@ -12,6 +12,7 @@ import datetime as _dt
 import functools
 import getpass
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -43,9 +44,9 @@ from annotator.store.files import (
     harden,
     read_header,
 )
+from annotator.store.gold import GoldStoreMixin
 from annotator.store.lock import ProjectLock
 from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, apply_migrations
-from annotator.store.gold import GoldStoreMixin
 from annotator.store.scheme_store import SchemeStoreMixin
 
 if TYPE_CHECKING:
@@ -205,7 +206,8 @@ def open_project(
 
 
 def _has_sidecar(path: Path) -> bool:
-    return any(Path(str(path) + suffix).exists() for suffix in ("-journal", "-wal"))
+    real = os.path.realpath(path)  # SQLite keeps the journal beside the real file
+    return any(os.path.exists(real + suffix) for suffix in ("-journal", "-wal"))
 
 
 def _stored_version(conn: sqlite3.Connection, name: str) -> int:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -52,7 +53,15 @@ from annotator.core.model import (
     validate_span,
 )
 from annotator.core.scheme import Scheme
-from annotator.store.files import check_integrity, check_schema, harden, read_header
+from annotator.store.files import (
+    DB_ERRORS,
+    ProjectDamaged,
+    check_integrity,
+    check_schema,
+    db_error_text,
+    harden,
+    read_header,
+)
 from annotator.store.project import Record
 from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
@@ -168,14 +177,40 @@ def open_received(path: str | Path) -> ReceivedProject:
     return project
 
 
+def check_private_copy(path: Path) -> int:
+    """Steps 1-5 on a private copy of ``path`` and its journal or WAL; its schema version.
+
+    ``open_project`` runs this before opening a file that has a journal or a WAL beside
+    it, because SQLite replays those into the file itself: a file refused here is never
+    written. Raises ``AnnotatorError`` (``ProjectDamaged`` when it is damaged).
+    """
+    name = str(path)
+    header = read_header(path)
+    if header.empty:
+        raise AnnotatorError(f"{name}: empty file (zero bytes), not a project")
+    temp_dir = Path(tempfile.mkdtemp(prefix="annotator-check-"))
+    try:
+        temp_dir.chmod(0o700)
+        copy = temp_dir / _COPY_NAME
+        _copy_with_sidecars(path, copy, name)
+        conn = _open_copy_read_only(copy, name)
+        try:
+            return _check(conn, name)
+        finally:
+            conn.close()
+    finally:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
 # ---- steps 2-5 --------------------------------------------------------------
 
 
 def _copy_with_sidecars(path: Path, copy: Path, name: str) -> None:
     try:
         shutil.copyfile(path, copy)
+        real = os.path.realpath(path)  # SQLite keeps the journal beside the real file
         for suffix in SIDECARS:
-            side = Path(str(path) + suffix)
+            side = Path(real + suffix)
             if side.is_file():
                 shutil.copyfile(side, Path(str(copy) + suffix))
     except OSError as e:
@@ -198,16 +233,16 @@ def _open_copy_read_only(copy: Path, name: str) -> sqlite3.Connection:
     """Open the private copy read-only; recover an interrupted transaction on the copy first."""
     try:
         conn = _connect_ro(copy)
-    except sqlite3.Error as e:
-        raise AnnotatorError(f"{name}: cannot be opened ({e})") from None
+    except DB_ERRORS as e:
+        raise AnnotatorError(f"{name}: cannot be opened ({db_error_text(e)})") from None
     try:
         # the first read takes a shared lock: a hot journal or an unrecovered WAL shows here
         conn.execute("PRAGMA schema_version").fetchone()
         return conn
-    except sqlite3.Error as e:
+    except DB_ERRORS as e:
         conn.close()
         if not str(getattr(e, "sqlite_errorname", "")).startswith("SQLITE_READONLY"):
-            raise AnnotatorError(f"{name}: damaged project file ({e})") from None
+            raise ProjectDamaged(f"{name}: damaged project file ({db_error_text(e)})") from None
     # An interrupted transaction: let SQLite roll it back on our private copy (page
     # copying by the pager; nothing stored in the file is executed), then reopen read-only.
     try:
@@ -219,9 +254,10 @@ def _open_copy_read_only(copy: Path, name: str) -> sqlite3.Connection:
             rw.close()
         conn = _connect_ro(copy)
         conn.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.Error as e:
-        raise AnnotatorError(
-            f"{name}: holds an interrupted transaction that cannot be recovered ({e})"
+    except DB_ERRORS as e:
+        raise ProjectDamaged(
+            f"{name}: holds an interrupted transaction that cannot be recovered "
+            f"({db_error_text(e)})"
         ) from None
     return conn
 
@@ -232,8 +268,8 @@ def _check(conn: sqlite3.Connection, name: str) -> int:
     try:
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.Error as e:
-        raise AnnotatorError(f"{name}: damaged project file ({e})") from None
+    except DB_ERRORS as e:
+        raise ProjectDamaged(f"{name}: damaged project file ({db_error_text(e)})") from None
     if app_id != APPLICATION_ID:
         raise AnnotatorError(f"{name}: not an Annotator project (application_id {app_id:#x})")
     if version > SCHEMA_VERSION:
@@ -314,7 +350,7 @@ def _integer(value: object, where: str) -> int:
 def _fetch(conn: sqlite3.Connection, sql: str, name: str) -> list[tuple[Any, ...]]:
     try:
         return conn.execute(sql).fetchall()
-    except sqlite3.Error as e:
+    except DB_ERRORS as e:
         raise AnnotatorError(f"{name}: {_locate_bad_text(conn, e)}") from None
 
 
@@ -336,7 +372,7 @@ _TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _locate_bad_text(conn: sqlite3.Connection, error: sqlite3.Error) -> str:
+def _locate_bad_text(conn: sqlite3.Connection, error: BaseException) -> str:
     """After a failed read, find the row whose text is not UTF-8, to name it in the message."""
     conn.text_factory = bytes
     try:
@@ -361,11 +397,11 @@ def _locate_bad_text(conn: sqlite3.Connection, error: sqlite3.Error) -> str:
                         doc = doc_names.get(pk, f"#{pk}")
                         what = "" if table == "documents" else f"{table[:-1]} row {row[0]}: "
                         return f"document {doc!r}: {what}{column} is not valid UTF-8 text"
-    except sqlite3.Error:
+    except DB_ERRORS:
         pass
     finally:
         conn.text_factory = str
-    return f"damaged project file ({error})"
+    return f"damaged project file ({db_error_text(error)})"
 
 
 def _span_slowly(row: tuple[Any, ...], doc_id: str, length: int, name: str) -> Span:
