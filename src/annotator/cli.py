@@ -74,14 +74,33 @@ def _import_parser() -> argparse.ArgumentParser:
 def _export_parser() -> argparse.ArgumentParser:
     from annotator.io.export import FORMATS
 
+    formats = "\n".join(f"  {name:14} {spec.description}" for name, spec in FORMATS.items())
     p = _Parser(
         prog=f"{PROG} export",
-        description="Write a project's documents and annotations as a dataset. "
-        "The file is written atomically: an interrupted export leaves the old file.",
+        description="Write a project's documents and annotations as a dataset, with a dataset "
+        "card beside it. Files are written atomically: an interrupted export leaves the old file.",
+        epilog=f"formats:\n{formats}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("project", metavar="PROJECT", help="project file")
-    p.add_argument("--format", "-f", required=True, choices=sorted(FORMATS), help="output format")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file")
+    p.add_argument("--format", "-f", required=True, choices=list(FORMATS), help="output format")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file or folder")
+    p.add_argument("--document", action="append", metavar="ID", help="only this document (repeatable)")
+    p.add_argument(
+        "--status", action="append", choices=["todo", "in_progress", "done"],
+        help="only documents in this state (repeatable), e.g. --status done",
+    )
+    p.add_argument("--annotator", action="append", metavar="NAME", help="only NAME's annotations (repeatable)")
+    p.add_argument("--label", action="append", metavar="LABEL", help="only spans of LABEL (repeatable)")
+    p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte-order mark (Excel)")
+    p.add_argument(
+        "--no-formula-guard", action="store_true",
+        help="CSV: do not prefix cells starting with = + - @ tab CR with ' (formula injection guard)",
+    )
+    p.add_argument(
+        "--alignment", choices=["expand", "contract", "strict"], default="expand",
+        help="spaCy: how spans that do not fall on token boundaries are aligned (reported either way)",
+    )
     return p
 
 
@@ -205,12 +224,24 @@ def _cmd_import(ns: argparse.Namespace) -> int:
 
 
 def _cmd_export(ns: argparse.Namespace) -> int:
+    from annotator.io.context import CsvOptions
     from annotator.io.export import export_project
     from annotator.store import open_project
 
     with open_project(Path(ns.project), readonly=True) as project:  # exporting never writes
-        n = export_project(project, ns.format, Path(ns.output))
-    print(f"wrote {n} record(s) to {ns.output}")
+        report = export_project(
+            project,
+            ns.format,
+            Path(ns.output),
+            doc_ids=ns.document,
+            statuses=ns.status,
+            annotators=ns.annotator,
+            labels=ns.label,
+            csv_options=CsvOptions(guard_formulas=not ns.no_formula_guard, bom=ns.bom),
+            alignment=ns.alignment,
+        )
+    for line in report.summary():
+        print(line)
     return 0
 
 

@@ -291,7 +291,28 @@ PAGE = """<!DOCTYPE html>
 """
 
 
-def test_html_text_paragraphs_and_metadata(tmp_path: Path) -> None:
+def test_html_main_text_by_trafilatura_with_page_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(PAGE, encoding="utf-8")
+    doc = read_article(path)
+    paragraphs = doc.text.split("\n\n")
+    assert paragraphs[0] == "Headline here"
+    assert "First & foremost, the bold claim stands." in paragraphs  # trafilatura: NBSP -> space
+    assert "\u201cQuoted\u201d \u2014 \U0001f600" in paragraphs
+    for boilerplate in ("Home", "Copyright", "not text", "alert", "Related: tiny"):
+        assert boilerplate not in doc.text
+    assert doc.meta.title == "OG & title"  # the page's own tags win over trafilatura's guesses
+    assert doc.meta.source == "Daily Example"
+    assert doc.meta.url == "https://example.com/story"
+    assert doc.meta.published == "2025-03-14T09:00:00Z"
+
+
+def test_html_falls_back_to_the_stdlib_reduction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import annotator.io.articles as articles
+
+    monkeypatch.setattr(articles, "_trafilatura", lambda html: None)  # finds nothing
     path = tmp_path / "page.html"
     path.write_text(PAGE, encoding="utf-8")
     doc = read_article(path)

@@ -46,13 +46,13 @@ def rich_project(
 
 def test_round_trip_is_byte_identical(rich_project: Project, tmp_path: Path) -> None:
     first = tmp_path / "first.jsonl"
-    assert export_project(rich_project, "jsonl", first) == 2
+    assert export_project(rich_project, "jsonl", first).records == 2
     with open_project(tmp_path / "fresh.annotator", create=True, owner="alice",
                       scheme=default_scheme()) as fresh:  # fmt: skip
         report = import_paths(fresh, [first])
         assert report.documents_added == 2
         second = tmp_path / "second.jsonl"
-        assert export_project(fresh, "jsonl", second) == 2
+        assert export_project(fresh, "jsonl", second).records == 2
     assert second.read_bytes() == first.read_bytes()
     records = list(read_jsonl(first))
     assert [(r.document.id, r.annotator) for r in records] == [
@@ -74,7 +74,7 @@ def test_export_then_reimport_changes_nothing(rich_project: Project, tmp_path: P
 
 def test_export_selected_documents(rich_project: Project, tmp_path: Path) -> None:
     out = tmp_path / "one.jsonl"
-    assert export_project(rich_project, "jsonl", out, doc_ids=["hard-doc"]) == 1
+    assert export_project(rich_project, "jsonl", out, doc_ids=["hard-doc"]).records == 1
     assert [r.document.id for r in read_jsonl(out)] == ["hard-doc"]
 
 
@@ -87,8 +87,8 @@ def test_export_unknown_document(rich_project: Project, tmp_path: Path) -> None:
 
 def test_unknown_format_lists_supported(project: Project, tmp_path: Path) -> None:
     with pytest.raises(AnnotatorError) as info:
-        export_project(project, "csv", tmp_path / "x.csv")
-    assert "'csv'" in str(info.value)
+        export_project(project, "xlsx", tmp_path / "x.xlsx")
+    assert "'xlsx'" in str(info.value)
     for name in FORMATS:
         assert name in str(info.value)
 
@@ -107,5 +107,5 @@ def test_export_to_missing_folder(project: Project, tmp_path: Path) -> None:
 
 def test_empty_project_exports_empty_file(empty_project: Project, tmp_path: Path) -> None:
     out = tmp_path / "empty.jsonl"
-    assert export_project(empty_project, "jsonl", out) == 0
+    assert export_project(empty_project, "jsonl", out).records == 0
     assert out.read_bytes() == b""

@@ -33,12 +33,6 @@ def test_the_app_starts_on_every_corpus_file(startup_report) -> None:  # type: i
     assert report.files == report.kept_aside_and_restored + report.refused_untouched + report.opened
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/main_window.py: a bad row (text that is not UTF-8, broken JSON) makes "
-    "MainWindow() or show_document raise AnnotatorError instead of showing the message "
-    "(store.Project now raises AnnotatorError naming the file and document)",
-)
 def test_the_window_shows_a_bad_document_as_a_message(startup_report) -> None:  # type: ignore[no-untyped-def]
     report = startup_report
     assert not report.window_refusals and not report.escaped, "\n".join(

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from json.encoder import encode_basestring as _enc  # the C encoder json.dumps itself uses
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import (
@@ -29,6 +31,9 @@ from annotator.core.model import (
 )
 from annotator.io.atomic import atomic_write
 from annotator.store.project import Record
+
+if TYPE_CHECKING:
+    from annotator.store.export_queries import DocumentRow, RelationRow, SpanRow
 
 #: Label, attribute and relation names: the rule the scheme applies to its names.
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
@@ -75,7 +80,7 @@ def _span_to_dict(span: Span, text: str) -> dict[str, Any]:
     return d
 
 
-def record_from_dict(d: Any, *, where: str) -> Record:
+def record_from_dict(d: Any, *, where: str, escaped_surrogates: bool = True) -> Record:
     """Check one JSON object and build its ``Record``; ``where`` is e.g. ``"FILE line N"``.
 
     Every problem raises ``AnnotatorError`` starting with ``where`` (and naming
@@ -108,7 +113,7 @@ def record_from_dict(d: Any, *, where: str) -> Record:
         status=status,
         labels=_values_from(d.get("labels"), f"{here}: labels"),
     )
-    spans = _spans_from(d.get("spans"), text, annotator, here)
+    spans = _spans_from(d.get("spans"), text, annotator, here, escaped_surrogates)
     relations = _relations_from(d.get("relations"), {s.id for s in spans}, annotator, here)
     return Record(document=document, annotator=annotator, spans=spans, relations=relations)
 
@@ -154,7 +159,9 @@ def _values_from(values: Any, here: str) -> dict[str, AttrValue]:
     return out
 
 
-def _spans_from(spans: Any, text: str, annotator: str, here: str) -> tuple[Span, ...]:
+def _spans_from(
+    spans: Any, text: str, annotator: str, here: str, escaped_surrogates: bool = True
+) -> tuple[Span, ...]:
     if spans is None:
         return ()
     if not isinstance(spans, list):
@@ -162,7 +169,7 @@ def _spans_from(spans: Any, text: str, annotator: str, here: str) -> tuple[Span,
     out: list[Span] = []
     seen: set[str] = set()
     for i, s in enumerate(spans):
-        span = _span_from(s, i, text, annotator, here)
+        span = _span_from(s, i, text, annotator, here, escaped_surrogates)
         if span.id in seen:
             raise AnnotatorError(f"{here}: span id {span.id!r} appears twice")
         seen.add(span.id)
@@ -170,7 +177,68 @@ def _spans_from(spans: Any, text: str, annotator: str, here: str) -> tuple[Span,
     return tuple(out)
 
 
-def _span_from(s: Any, i: int, text: str, annotator: str, here: str) -> Span:
+_NO_VALUES: Mapping[str, AttrValue] = MappingProxyType({})
+#: Label and attribute names already checked against NAME (a bounded cache).
+_GOOD_NAMES: set[str] = set()
+_GOOD_NAMES_MAX = 10_000
+
+
+def _good_name(name: Any) -> bool:
+    if type(name) is str and name in _GOOD_NAMES:
+        return True
+    if isinstance(name, str) and NAME.match(name):
+        if len(_GOOD_NAMES) < _GOOD_NAMES_MAX:
+            _GOOD_NAMES.add(name)
+        return True
+    return False
+
+
+def _plain_values(values: Any, surrogates: bool = True) -> Mapping[str, AttrValue] | None:
+    """``values``, read-only, when every name and value is plainly valid, else None (check slowly).
+
+    The parsed dict is wrapped, not copied: nothing else holds it.
+    """
+    if type(values) is not dict:
+        return _NO_VALUES if values is None else None
+    for key, value in values.items():
+        if key not in _GOOD_NAMES and not _good_name(key):
+            return None
+        kind = type(value)
+        if kind is str:
+            if surrogates and _SURROGATE.search(value):
+                return None
+        elif kind is float:
+            if not math.isfinite(value):
+                return None
+        elif value is not None and kind is not int and kind is not bool:
+            return None
+    return MappingProxyType(values)
+
+
+def _span_from(
+    s: Any, i: int, text: str, annotator: str, here: str, surrogates: bool = True
+) -> Span:
+    # The common case, checked in a few steps; anything unusual takes the full path,
+    # which accepts exactly the same spans and words every error.
+    if type(s) is dict and s.get("fragments") is None:
+        sid, label, start, end = s.get("id"), s.get("label"), s.get("start"), s.get("end")
+        if (
+            type(sid) is str
+            and sid
+            and type(start) is int
+            and type(end) is int
+            and 0 <= start < end <= len(text)
+            and (label in _GOOD_NAMES or _good_name(label))
+            and not (surrogates and _SURROGATE.search(sid))
+        ):
+            attrs = _plain_values(s.get("attrs"), surrogates)
+            found = s.get("text")
+            if attrs is not None and (found is None or found == text[start:end]):
+                return Span(sid, start, end, str(label), attrs, None, annotator)
+    return _span_from_checked(s, i, text, annotator, here)
+
+
+def _span_from_checked(s: Any, i: int, text: str, annotator: str, here: str) -> Span:
     if not isinstance(s, Mapping):
         raise AnnotatorError(f"{here}: spans[{i}] must be an object, found {_json_type(s)}")
     sid = s.get("id")
@@ -201,7 +269,7 @@ def _span_from(s: Any, i: int, text: str, annotator: str, here: str) -> Span:
     if found is not None:
         if not isinstance(found, str):
             raise AnnotatorError(f"{at}: 'text' must be a string, found {_show(found)}")
-        expected = span.text_in(text)
+        expected = text[start:end] if fragments is None else span.text_in(text)
         if found != expected:
             raise AnnotatorError(
                 f"{at}: 'text' does not match the document at [{start}, {end}): "
@@ -240,6 +308,18 @@ def _relations_from(
         raise AnnotatorError(f"{here}: 'relations' must be a list, found {_json_type(relations)}")
     out: list[Relation] = []
     for i, r in enumerate(relations):
+        if type(r) is dict:  # the common case, checked in a few steps
+            label, head, child = r.get("label"), r.get("head"), r.get("child")
+            if (
+                (label in _GOOD_NAMES or _good_name(label))
+                and type(head) is str
+                and type(child) is str
+                and head != child
+                and head in span_ids
+                and child in span_ids
+            ):
+                out.append(Relation(str(label), head, child, annotator))
+                continue
         at = f"{here}: relations[{i}]"
         if not isinstance(r, Mapping):
             raise AnnotatorError(f"{at} must be an object, found {_json_type(r)}")
@@ -317,6 +397,62 @@ def dumps_record(record: Record) -> str:
     return line
 
 
+def _enc_opt(value: str | None) -> str:
+    return "null" if value is None else _enc(value)
+
+
+def raw_document_parts(doc: DocumentRow) -> tuple[str, str]:
+    """The text of a line before and after its annotator, for a stored document row."""
+    head = (
+        '{"id": ' + _enc(doc.id) + ', "text": ' + _enc(doc.text) + ', "meta": {"title": '
+        + _enc_opt(doc.title) + ', "source": ' + _enc_opt(doc.source) + ', "url": '
+        + _enc_opt(doc.url) + ', "published": ' + _enc_opt(doc.published) + '}, "annotator": '
+    )  # fmt: skip
+    return head, ', "status": ' + _enc(doc.status) + ', "spans": ['
+
+
+def dumps_raw_record(
+    parts: tuple[str, str],
+    doc: DocumentRow,
+    annotator: str,
+    spans: Sequence[SpanRow],
+    relations: Sequence[RelationRow],
+) -> str:
+    """One line (with its newline) built from stored rows: exactly ``dumps_record`` of the record.
+
+    Attributes, fragments and document labels are stored as the JSON text
+    ``json.dumps(..., ensure_ascii=False, sort_keys=True)`` made, which is what
+    ``dumps_record`` writes for them, so they are copied as they are; strings
+    go through the same C encoder as ``json.dumps``. A test holds the two equal.
+    """
+    text = doc.text
+    enc = _enc
+    out = [
+        f'{{"id": {enc(sid)}, "start": {a}, "end": {b}, "label": {enc(label)}, '
+        f'"text": {enc(text[a:b])}, "attrs": {attrs}}}'
+        if frags is None
+        else f'{{"id": {enc(sid)}, "start": {a}, "end": {b}, "fragments": {frags}, '
+        f'"label": {enc(label)}, "text": '
+        f"{enc(FRAGMENT_JOINER.join(text[x:y] for x, y in json.loads(frags)))}, "
+        f'"attrs": {attrs}}}'
+        for _who, sid, a, b, label, attrs, frags, _pk in spans
+    ]
+    rels = ", ".join(
+        [
+            f'{{"label": {enc(r[1])}, "head": {enc(r[2])}, "child": {enc(r[3])}}}'
+            for r in relations
+        ]
+    )
+    line = (
+        parts[0] + (_enc(annotator) if annotator else "null") + parts[1] + ", ".join(out)
+        + '], "relations": [' + rels + '], "labels": ' + doc.labels + "}\n"
+    )  # fmt: skip
+    if "\u2028" in line or "\u2029" in line or "\x85" in line:
+        for ch, escaped in _LINE_BREAKS.items():
+            line = line.replace(ch, escaped)
+    return line
+
+
 def write_jsonl(records: Iterable[Record], path: str | Path) -> int:
     """Write records, one per line, replacing ``path`` atomically; return how many."""
     count = 0
@@ -370,7 +506,10 @@ def read_jsonl_numbered(path: str | Path) -> Iterator[tuple[int, Record]]:
             n += 1
             obj = _parse_line(raw, n, name)
             if obj is not None:
-                yield n, record_from_dict(obj, where=f"{name}: line {n}")
+                # JSON decoded from valid UTF-8 holds a lone surrogate only if the line
+                # escapes one ("\\ud800"): without such an escape the per-string check is skipped
+                escaped = b"\\ud" in raw or b"\\uD" in raw
+                yield n, record_from_dict(obj, where=f"{name}: line {n}", escaped_surrogates=escaped)
 
 
 def _parse_line(raw: bytes, n: int, name: str) -> Any:

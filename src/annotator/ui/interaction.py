@@ -63,6 +63,10 @@ class Interaction:
         name, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, filters)
         return Path(name) if name else None
 
+    def open_folder(self, title: str) -> Path | None:
+        name = QFileDialog.getExistingDirectory(self.parent, title)
+        return Path(name) if name else None
+
 
 class ScriptedInteraction(Interaction):
     """Answers from a script; records every message shown. For tests and batch runs."""
@@ -116,6 +120,10 @@ class ScriptedInteraction(Interaction):
         return Path(str(answer)) if answer else None
 
     def save_file(self, title: str, filters: str, suggested: str = "") -> Path | None:
+        answer = self._next(None)
+        return Path(str(answer)) if answer else None
+
+    def open_folder(self, title: str) -> Path | None:
         answer = self._next(None)
         return Path(str(answer)) if answer else None
 

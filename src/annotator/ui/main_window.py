@@ -68,6 +68,7 @@ from annotator.core.commands import (
 )
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import STATUSES, Document, Person, Relation, Span
+from annotator.core.scheme import Scheme
 from annotator.core.spans import snap
 
 if TYPE_CHECKING:
@@ -93,7 +94,10 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 STATUS_TEXT = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
-IMPORT_FILTER = "Articles and datasets (*.txt *.md *.markdown *.html *.htm *.jsonl);;All files (*)"
+IMPORT_FILTER = (
+    "Articles and datasets (*.txt *.md *.markdown *.html *.htm *.docx *.jsonl *.json *.ann *.xmi);;"
+    "All files (*)"
+)
 PROJECT_FILTER = "Annotator projects (*.annotator);;All files (*)"
 
 
@@ -224,7 +228,9 @@ class MainWindow(QMainWindow):
             "new_project": self.new_project,
             "open_project": self.choose_project,
             "import": self.choose_import,
+            "import_folder": self.choose_import_folder,
             "export_jsonl": self.export_jsonl,
+            "export_dataset": self.export_dataset,
             "review_files": self.review_files,
             "new_gold_project": self.new_gold_project,
             "focus_adjudication": self.focus_adjudication,
@@ -306,7 +312,7 @@ class MainWindow(QMainWindow):
             self.annotate_menu.removeAction(action)
             action.deleteLater()
         self.label_actions = []
-        for label in self.project.scheme.labels:
+        for label in self.scheme().labels:
             if not label.shortcut:
                 continue
             snapped, exact = label_shortcuts(label.shortcut)
@@ -331,7 +337,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{project.path.name}{mode} — Annotator")
         self.project_label.setText(f"{project.path}  ·  {project.owner}")
         self._refresh_people()
-        self.panel.set_scheme(project.scheme)
+        self.panel.set_scheme(self.scheme())
         self._rebuild_label_actions()
         self.refresh_documents()
         if self.doc_list.count():
@@ -339,6 +345,22 @@ class MainWindow(QMainWindow):
         else:
             self.show_document(None)
         self._show_adjudication()
+
+    def scheme(self) -> Scheme:
+        """The project's scheme; if the file's copy is unreadable, the default one, said once."""
+        try:
+            return self.project.scheme
+        except AnnotatorError as e:
+            if getattr(self, "_scheme_warned", None) is not self.project:
+                self._scheme_warned = self.project
+                self.interaction.error(
+                    "Unreadable scheme",
+                    f"{e}\n\nThe default scheme is shown instead; changes to this project "
+                    "are refused until its scheme is repaired (Edit > Scheme… > Import).",
+                )
+            from annotator.resources import default_scheme
+
+            return default_scheme()
 
     # ---- adjudication (a gold project with a queue of differences) -----
     def _drop_adjudication(self) -> None:
@@ -383,9 +405,14 @@ class MainWindow(QMainWindow):
 
     def refresh_documents(self) -> None:
         current = self.doc.id if self.doc else None
+        try:
+            summaries = self.project.documents()
+        except AnnotatorError as e:
+            self.interaction.error("Cannot list the documents", str(e))
+            summaries = []
         self.doc_list.blockSignals(True)
         self.doc_list.clear()
-        for summary in self.project.documents():
+        for summary in summaries:
             item = QListWidgetItem(
                 f"{summary.title}\n{STATUS_TEXT.get(summary.status, summary.status)} · "
                 f"{summary.spans} annotation{'s' if summary.spans != 1 else ''}"
@@ -402,7 +429,11 @@ class MainWindow(QMainWindow):
     def _update_progress(self) -> None:
         """Progress counts above the document list: how many are done, in progress, to do."""
         counts = {s: 0 for s in STATUSES}
-        for summary in self.project.documents():
+        try:
+            summaries = self.project.documents()
+        except AnnotatorError:
+            summaries = []
+        for summary in summaries:
             counts[summary.status] = counts.get(summary.status, 0) + 1
         total = sum(counts.values())
         self.progress_label.setText(
@@ -414,6 +445,16 @@ class MainWindow(QMainWindow):
         self.show_document(item.data(Qt.ItemDataRole.UserRole) if item else None)
 
     def show_document(self, doc_id: str | None) -> None:
+        try:
+            self._show_document(doc_id)
+        except AnnotatorError as e:
+            # a bad row in the file: say which document and why, keep the window usable
+            self.interaction.error("Cannot show this document", str(e))
+            self._show_document(None)
+            self.title_label.setText("This document cannot be shown")
+            self.meta_label.setText(str(e))
+
+    def _show_document(self, doc_id: str | None) -> None:
         if doc_id is None:
             self.doc = None
             self.view.set_document("", [], {})
@@ -503,7 +544,7 @@ class MainWindow(QMainWindow):
             self._refresh_people()
         if change.document == "":
             # across documents (a rename, a scheme edit): reload what is shown, keep the selection
-            self.panel.set_scheme(self.project.scheme)
+            self.panel.set_scheme(self.scheme())
             self._rebuild_label_actions()
             selected = self.view.selected_span()
             if self.doc is not None:
@@ -559,7 +600,7 @@ class MainWindow(QMainWindow):
     def quote_rows(self) -> list[tuple[str, str, str, str]]:
         """(span id, speaker, quote, stance) for each quote or claim of the document."""
         assert self.doc is not None
-        said_by = self.project.scheme.relation("SAID_BY")
+        said_by = self.scheme().relation("SAID_BY")
         heads = set(said_by.heads) if said_by else {"QUOTE", "CLAIM"}
         spans = {s.id: s for s in self.panel.model._spans}
         source = {r.head: r.child for r in self._relations if r.label == "SAID_BY"}
@@ -638,7 +679,7 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return
         before = self.project.span(self.doc.id, span_id)
-        keep = self.project.scheme.label(label)
+        keep = self.scheme().label(label)
         attrs = {k: v for k, v in before.attrs.items() if keep and keep.attribute(k)}
         self.run(EditSpan(self.doc.id, before, before.with_(label=label, attrs=attrs), "label"))
 
@@ -654,7 +695,7 @@ class MainWindow(QMainWindow):
         if attrs == dict(before.attrs):
             return
         edit = EditSpan(self.doc.id, before, before.with_(attrs=attrs), name)
-        label = self.project.scheme.label(before.label)
+        label = self.scheme().label(before.label)
         attr = label.attribute(name) if label else None
         if (
             attr is not None
@@ -685,7 +726,7 @@ class MainWindow(QMainWindow):
     def attribute_selected(self) -> None:
         """A: pick a speaker mention or a person for the selected quote or claim."""
         span = self._selected()
-        said_by = self.project.scheme.relation("SAID_BY")
+        said_by = self.scheme().relation("SAID_BY")
         if span is None or said_by is None or span.label not in said_by.heads:
             self.statusBar().showMessage("Select a quote or claim first (click it), then press A.", 5000)
             return
@@ -765,7 +806,7 @@ class MainWindow(QMainWindow):
         """U: the next quote or claim with no speaker (wrapping)."""
         if self.doc is None:
             return
-        said_by = self.project.scheme.relation("SAID_BY")
+        said_by = self.scheme().relation("SAID_BY")
         heads = set(said_by.heads) if said_by else {"QUOTE", "CLAIM"}
         attributed = {r.head for r in self._relations if r.label == "SAID_BY"}
         todo = [
@@ -958,6 +999,12 @@ class MainWindow(QMainWindow):
         if paths:
             self.import_files(paths)
 
+    def choose_import_folder(self) -> None:
+        """A whole folder: articles, or a brat / INCEpTION export."""
+        folder = self.interaction.open_folder("Import a folder")
+        if folder is not None:
+            self.import_files([folder])
+
     def import_files(self, paths: Sequence[Path]) -> bool:
         from annotator.io.importer import import_paths
 
@@ -983,7 +1030,7 @@ class MainWindow(QMainWindow):
             return False
         dialog.close()
         self.undo_stack.clear()  # imports are not undoable one by one; the stack would lie
-        self.panel.set_scheme(self.project.scheme)
+        self.panel.set_scheme(self.scheme())
         self._rebuild_label_actions()
         self.refresh_documents()
         if self.doc is None and self.doc_list.count():
@@ -993,6 +1040,23 @@ class MainWindow(QMainWindow):
         if len(lines) > 1:
             self.interaction.info("Import finished", "\n".join(lines))
         return True
+
+    def export_dataset(self) -> None:
+        """File > Export…: any format, filters, progress with Cancel, then the summary."""
+        from annotator.ui.export_dialog import ExportDialog, run_export
+
+        dialog = ExportDialog(self.project, self)
+        self._export_dialog = dialog
+        if not self.interaction.show_dialog(dialog) or dialog.result() != QDialog.DialogCode.Accepted:
+            return
+        out = Path(dialog.out.text().strip())
+        try:
+            lines = run_export(self.project, dialog.fmt(), out, dialog.options(), self)
+        except AnnotatorError as e:
+            self.interaction.error("Export", str(e))
+            return
+        self.statusBar().showMessage(lines[0], 10000)
+        self.interaction.info("Export finished", "\n".join(lines))
 
     def export_jsonl(self) -> None:
         from annotator.io.export import export_project
@@ -1115,7 +1179,7 @@ class MainWindow(QMainWindow):
 
     def colors(self) -> dict[str, str]:
         """Label colours as drawn: the scheme's, or the colour-blind-safe palette."""
-        labels = [(lab.name, lab.color) for lab in self.project.scheme.labels]
+        labels = [(lab.name, lab.color) for lab in self.scheme().labels]
         return display_colors(labels, self.prefs.colorblind_palette)
 
     def apply_preferences(self, prefs: Preferences) -> None:
@@ -1341,8 +1405,12 @@ def _recover(path: Path, problem: str, interaction: Interaction) -> Project | No
     """A damaged project: keep it aside under a new name, offer the newest good backup."""
     from annotator.app import backup_dir
 
-    aside = set_aside(path)
-    backup = latest_good_backup(path, backup_dir())
+    try:
+        aside = set_aside(path)
+        backup = latest_good_backup(path, backup_dir())
+    except AnnotatorError as e:
+        interaction.error("Damaged project", f"{problem}\n\n{e}")
+        return None
     if backup is None:
         interaction.error(
             "Damaged project",
@@ -1413,7 +1481,12 @@ def launch(argv: list[str], *, project: Path | None = None, imports: Sequence[Pa
     opened = open_for_window(project, interaction)
     if opened is None:
         return 1
-    window = MainWindow(opened, interaction=interaction, settings=settings)
+    try:
+        window = MainWindow(opened, interaction=interaction, settings=settings)
+    except AnnotatorError as e:
+        interaction.error("Annotator", str(e))
+        opened.close()
+        return 1
     window.apply_preferences(window.prefs)
     interaction.parent = window
     window._remember(opened.path)

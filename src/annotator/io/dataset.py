@@ -1,0 +1,309 @@
+"""What an export reads: the selected documents and annotations, streamed, counted, cancellable.
+
+``Dataset`` wraps ``store.export_queries.iter_document_rows`` with the filters
+every export format shares (documents by id or status, annotators, labels),
+the progress callback, and the counts the dataset card reports. Writers take
+``Dataset.documents()`` (per document, its records as raw rows: fastest) or
+``Dataset.records()`` (``Record`` objects: simplest).
+
+Which records a document gives (the rule of ``Project.records``, filtered):
+
+* one per annotator who has spans or relations in it, among the selected
+  annotators, annotators in name order;
+* a document nobody annotated gives one empty record for the project's owner
+  (so an export always carries every document's text), unless the selected
+  annotators leave the owner out;
+* a ``labels`` filter keeps those labels' spans and the relations between
+  kept spans; an annotator whose spans were all filtered out still gives an
+  (empty) record: they looked at the document.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import STATUSES, Document, DocumentMeta, Relation, Span
+from annotator.core.scheme import Scheme
+from annotator.store.export_queries import (
+    DocumentRow,
+    RelationRow,
+    SpanRow,
+    annotator_names,
+    count_documents,
+    has_unannotated_documents,
+    iter_document_rows,
+)
+from annotator.store.project import Project, Record
+
+#: progress(documents done, documents in total) -> False to cancel.
+ExportProgress = Callable[[int, int], "bool | None"]
+
+_WHO = itemgetter(0)
+_LABEL = itemgetter(4)
+_RELATION_LABEL = itemgetter(1)
+
+#: Seconds between two progress calls (the first and the last are always made).
+PROGRESS_INTERVAL = 0.05
+
+
+class ExportCancelled(AnnotatorError):
+    """The progress callback asked to stop; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which documents and annotations an export takes; None means all."""
+
+    doc_ids: tuple[str, ...] | None = None
+    statuses: frozenset[str] | None = None
+    annotators: frozenset[str] | None = None
+    labels: frozenset[str] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        doc_ids: Iterable[str] | None = None,
+        statuses: Iterable[str] | None = None,
+        annotators: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+    ) -> Selection:
+        if any(isinstance(v, str) for v in (doc_ids, statuses, annotators, labels)):
+            raise AnnotatorError("doc_ids, statuses, annotators and labels must be lists of names")
+        sel = cls(
+            doc_ids=tuple(dict.fromkeys(doc_ids)) if doc_ids is not None else None,
+            statuses=frozenset(statuses) if statuses is not None else None,
+            annotators=frozenset(annotators) if annotators is not None else None,
+            labels=frozenset(labels) if labels is not None else None,
+        )
+        if sel.statuses is not None:
+            unknown = sorted(sel.statuses - set(STATUSES))
+            if unknown:
+                raise AnnotatorError(
+                    f"unknown status {unknown[0]!r} (one of {', '.join(STATUSES)})"
+                )
+        return sel
+
+    def describe(self) -> list[str]:
+        """One line per filter, for the dataset card."""
+
+        def show(values: Iterable[str] | None, what: str) -> str:
+            if values is None:
+                return f"all {what}"
+            items = sorted(values) if not isinstance(values, tuple) else list(values)
+            shown = ", ".join(items[:20]) + (f" … ({len(items)} in all)" if len(items) > 20 else "")
+            return shown or "none"
+
+        return [
+            f"documents: {show(self.doc_ids, 'documents')}",
+            f"statuses: {show(self.statuses, 'statuses')}",
+            f"annotators: {show(self.annotators, 'annotators')}",
+            f"labels: {show(self.labels, 'labels')}",
+        ]
+
+    @property
+    def is_everything(self) -> bool:
+        return self == Selection()
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One document with one annotator's span and relation rows (see export_queries)."""
+
+    document: DocumentRow
+    annotator: str
+    spans: list[SpanRow]
+    relations: list[RelationRow]
+
+
+@dataclass
+class Counts:
+    documents: int = 0
+    records: int = 0
+    spans: int = 0
+    relations: int = 0
+    #: (annotator, label) -> spans
+    by_label: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: (annotator, relation label) -> relations
+    by_relation: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+class Dataset:
+    """The selected part of a project, read once, in order, with progress and counts."""
+
+    def __init__(
+        self,
+        project: Project,
+        selection: Selection | None = None,
+        progress: ExportProgress | None = None,
+    ) -> None:
+        self.project = project
+        self.selection = selection or Selection()
+        self.progress = progress
+        self.owner = project.owner
+        self.scheme: Scheme = project.scheme
+        self.counts = Counts()
+        self._check_ids()
+        self.total = count_documents(
+            project, doc_ids=self.selection.doc_ids, statuses=self.selection.statuses
+        )
+        self._documents: dict[int, Document] = {}
+
+    def _check_ids(self) -> None:
+        ids = self.selection.doc_ids
+        if ids is None:
+            return
+        missing = [d for d in ids if not self.project.has_document(d)]
+        if missing:
+            shown = ", ".join(repr(d) for d in missing[:5]) + (" …" if len(missing) > 5 else "")
+            raise AnnotatorError(f"{self.project.path}: no such document(s): {shown}")
+
+    # ---- reading ------------------------------------------------------
+    def documents(self, *, all_labels: bool = False) -> Iterator[list[RawRecord]]:
+        """Per selected document, its records (documents left with none are skipped).
+
+        ``all_labels`` keeps the spans of every label (and every relation) for
+        writers that need context (a quote's speaker) and apply the ``labels``
+        filter to their own rows; counts still follow the filter.
+        """
+        sel = self.selection
+        owner_ok = sel.annotators is None or self.owner in sel.annotators
+        labels = sel.labels
+        drop = labels is not None and not all_labels
+        counts = self.counts
+        by_label = counts.by_label
+        by_relation = counts.by_relation
+        last = time.monotonic()
+        self._report(0)
+        rows_iter = iter_document_rows(
+            self.project, doc_ids=sel.doc_ids, statuses=sel.statuses, annotators=sel.annotators
+        )
+        for done, rows in enumerate(rows_iter, 1):
+            doc = rows.document
+            by: dict[str, RawRecord] = {}
+            spans, relations = rows.spans, rows.relations
+            who_all = set(map(_WHO, spans))
+            who_all.update(map(_WHO, relations))
+            if len(who_all) == 1 and not drop:
+                who = who_all.pop()
+                by[who] = RawRecord(doc, who, spans, relations)
+            elif who_all:
+                for span in spans:
+                    who = span[0]
+                    rec = by.get(who)
+                    if rec is None:
+                        rec = by[who] = RawRecord(doc, who, [], [])
+                    if not drop or span[4] in labels:  # type: ignore[operator]
+                        rec.spans.append(span)
+                for rel in relations:
+                    who = rel[0]
+                    rec = by.get(who)
+                    if rec is None:
+                        rec = by[who] = RawRecord(doc, who, [], [])
+                    rec.relations.append(rel)
+                if drop:
+                    for rec in by.values():
+                        kept = {s[1] for s in rec.spans}
+                        rec.relations = [
+                            r for r in rec.relations if r[2] in kept and r[3] in kept
+                        ]
+            if by:
+                records = [by[k] for k in sorted(by)]
+            elif not doc.annotated and owner_ok:
+                records = [RawRecord(doc, self.owner, [], [])]
+            else:
+                records = []
+            if records:
+                counts.documents += 1
+                counts.records += len(records)
+                for rec in records:
+                    who = rec.annotator
+                    for label, n in Counter(map(_LABEL, rec.spans)).items():
+                        if labels is None or label in labels:
+                            by_label[(who, label)] += n
+                            counts.spans += n
+                    for label, n in Counter(map(_RELATION_LABEL, rec.relations)).items():
+                        by_relation[(who, label)] += n
+                    counts.relations += len(rec.relations)
+                yield records
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL:
+                last = now
+                self._report(done)
+        self._report(self.total)
+
+    def raw_records(self) -> Iterator[RawRecord]:
+        for records in self.documents():
+            yield from records
+
+    def records(self) -> Iterator[Record]:
+        """The selected records as ``Record`` objects."""
+        for raw in self.raw_records():
+            yield to_record(raw, self.document_of(raw.document))
+
+    def document_of(self, row: DocumentRow) -> Document:
+        """The ``Document`` of a row (the last one is cached: records of a document come together)."""
+        doc = self._documents.get(row.pk)
+        if doc is None:
+            self._documents.clear()
+            doc = self._documents[row.pk] = document_from_row(row)
+        return doc
+
+    def annotators(self) -> list[str]:
+        """Every annotator whose records the export may hold (a cheap upper bound)."""
+        names = set(self.project_annotators())
+        if self.selection.annotators is not None:
+            names &= self.selection.annotators
+        return sorted(names)
+
+    def project_annotators(self) -> list[str]:
+        names = annotator_names(self.project)
+        if has_unannotated_documents(self.project):
+            names.add(self.owner)
+        return sorted(names)
+
+    def _report(self, done: int) -> None:
+        if self.progress is not None and self.progress(done, self.total) is False:
+            raise ExportCancelled("export cancelled; nothing was written")
+
+
+# ---- rows -> core values --------------------------------------------------------
+
+
+def document_from_row(row: DocumentRow) -> Document:
+    return Document(
+        id=row.id,
+        text=row.text,
+        meta=DocumentMeta(title=row.title, source=row.source, url=row.url, published=row.published),
+        status=row.status,
+        labels=json.loads(row.labels),
+    )
+
+
+def span_from_row(row: SpanRow) -> Span:
+    frags = json.loads(row[6]) if row[6] else None
+    return Span(
+        id=row[1],
+        start=row[2],
+        end=row[3],
+        label=row[4],
+        attrs=json.loads(row[5]),
+        fragments=tuple((int(a), int(b)) for a, b in frags) if frags else None,
+        annotator=row[0],
+    )
+
+
+def to_record(raw: RawRecord, document: Document | None = None) -> Record:
+    return Record(
+        document=document or document_from_row(raw.document),
+        annotator=raw.annotator,
+        spans=tuple(span_from_row(s) for s in raw.spans),
+        relations=tuple(Relation(r[1], r[2], r[3], r[0]) for r in raw.relations),
+    )
+
