@@ -16,17 +16,19 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.adjudication import (
-    Provenance,
-    QueueItem,
-    candidates_from_json,
-    candidates_to_json,
-)
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Relation, Span, validate_span
 
 if TYPE_CHECKING:
+    from annotator.core.adjudication import Provenance, QueueItem
     from annotator.store.project import Project
+
+
+def _adj() -> Any:
+    """core.adjudication, imported when a gold project is used (not at every start-up)."""
+    from annotator.core import adjudication
+
+    return adjudication
 
 
 def _dumps(value: Any) -> str:
@@ -41,7 +43,7 @@ _ITEM_COLUMNS = (
 
 
 def _item_from_row(r: tuple[Any, ...]) -> QueueItem:
-    return QueueItem(
+    return _adj().QueueItem(
         id=int(r[0]),
         document=str(r[1]),
         position=int(r[2]),
@@ -49,7 +51,7 @@ def _item_from_row(r: tuple[Any, ...]) -> QueueItem:
         start=int(r[4]),
         end=int(r[5]),
         description=str(r[6]),
-        candidates=candidates_from_json(r[7]),
+        candidates=_adj().candidates_from_json(r[7]),
         state=str(r[8]),
         chosen=tuple(json.loads(r[9])) if r[9] else (),
         decided_by=r[10],
@@ -169,7 +171,7 @@ class GoldStoreMixin:
     def provenance(self, doc_id: str) -> list[Provenance]:
         """The provenance of the owner's spans of a document, in row order."""
         return [
-            Provenance(
+            _adj().Provenance(
                 sid=r[0],
                 sources=json.loads(r[1]),
                 decision=r[2],
@@ -253,7 +255,7 @@ def write_gold(
                 it.start,
                 it.end,
                 it.description,
-                candidates_to_json(it.candidates),
+                _adj().candidates_to_json(it.candidates),
                 it.state,
                 _dumps(list(it.chosen)) if it.state != "open" else None,
                 it.decided_by,

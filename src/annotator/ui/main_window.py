@@ -371,11 +371,12 @@ class MainWindow(QMainWindow):
         self.adjudication_dock = None
 
     def _show_adjudication(self) -> None:
-        from annotator.ui.adjudication import AdjudicationPanel, has_queue
+        from annotator.store import gold
 
-        if not has_queue(self.project):
+        if not gold.has_queue(self.project.conn):
             return
         from annotator.store.project import default_owner
+        from annotator.ui.adjudication import AdjudicationPanel
 
         panel = AdjudicationPanel(
             self.project,
