@@ -16,6 +16,7 @@ Offsets are code points (Python string indices), as everywhere in Annotator.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from bisect import bisect_left, bisect_right
@@ -26,7 +27,7 @@ from annotator.core.model import Person
 from annotator.io.context import FORMULA_TRIGGERS, ExportContext
 from annotator.io.dataset import RawRecord
 from annotator.io.jsonl import FRAGMENT_JOINER
-from annotator.io.sinks import describe_file, file_output
+from annotator.io.sinks import WrittenFile, file_output
 from annotator.store.export_queries import SpanRow
 
 SAID_BY = "SAID_BY"
@@ -122,30 +123,38 @@ def _fragments_cell(row: SpanRow) -> str:
     return ";".join(f"{a}-{b}" for a, b in json.loads(row[6]))
 
 
-def _open_csv(ctx: ExportContext) -> tuple[Any, Any]:
-    cm = file_output(ctx.out)
-    f = cm.__enter__()
-    if ctx.csv.bom:
-        f.write("\ufeff")
-    return cm, f
+class _Chunks(list):  # type: ignore[type-arg]
+    """A text sink for ``csv.writer``: rows gather in memory, go out as large UTF-8 writes,
+    hashed on the way (the dataset card's SHA-256 without reading the file again)."""
+
+    write = list.append
+
+    def __init__(self, out: Any) -> None:
+        super().__init__()
+        self.out = out
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def drain(self) -> None:
+        data = "".join(self).encode("utf-8")
+        self.clear()
+        self.digest.update(data)
+        self.out.write(data)
+        self.size += len(data)
 
 
-def _finish(ctx: ExportContext, cm: Any, exc: BaseException | None) -> None:
-    if exc is None:
-        cm.__exit__(None, None, None)
-        ctx.files.append(describe_file(ctx.out))
-    else:
-        cm.__exit__(type(exc), exc, exc.__traceback__)
+#: Rows gathered before a write.
+_CHUNK_ROWS = 4096
 
 
 def _run(ctx: ExportContext, body: Callable[[Any], None]) -> None:
-    cm, f = _open_csv(ctx)
-    try:
-        body(f)
-    except BaseException as e:
-        _finish(ctx, cm, e)
-        raise
-    _finish(ctx, cm, None)
+    with file_output(ctx.out, binary=True) as f:
+        sink = _Chunks(f)
+        if ctx.csv.bom:
+            sink.write("\ufeff")
+        body(sink)
+        sink.drain()
+    ctx.files.append(WrittenFile(ctx.out.name, sink.size, sink.digest.hexdigest()))
 
 
 def _attribute_columns(ctx: ExportContext) -> list[str]:
@@ -263,6 +272,8 @@ def write_spans_csv(ctx: ExportContext) -> None:
                          persons, mentions, sentence]
                     )  # fmt: skip
             writerows(rows)
+            if len(f) >= _CHUNK_ROWS:
+                f.drain()
 
     _run(ctx, body)
 
@@ -332,6 +343,8 @@ def write_quotes_csv(ctx: ExportContext) -> None:
                             _value(own.get("target"), guard), row[2], row[3],
                         ]
                     )  # fmt: skip
+            if len(f) >= _CHUNK_ROWS:
+                f.drain()
 
     _run(ctx, body)
 
@@ -389,5 +402,7 @@ def write_documents_csv(ctx: ExportContext) -> None:
                     sum(v for k, v in counts.items() if k not in known),
                 ]
             )  # fmt: skip
+            if len(f) >= _CHUNK_ROWS:
+                f.drain()
 
     _run(ctx, body)

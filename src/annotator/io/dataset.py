@@ -36,8 +36,12 @@ from annotator.store.export_queries import (
     SpanRow,
     annotator_names,
     count_documents,
+    document_rows,
     has_unannotated_documents,
     iter_document_rows,
+    iter_line_parts,
+    jsonl_lines_supported,
+    label_counts,
 )
 from annotator.store.project import Project, Record
 
@@ -236,6 +240,75 @@ class Dataset:
             if now - last >= PROGRESS_INTERVAL:
                 last = now
                 self._report(done)
+        self._report(self.total)
+
+    def jsonl_lines_supported(self) -> bool:
+        """Whether ``jsonl_lines`` can serve this selection (no id or label filter, documents in order)."""
+        sel = self.selection
+        return sel.doc_ids is None and sel.labels is None and jsonl_lines_supported(self.project)
+
+    def jsonl_lines(self) -> Iterator[list[bytes]]:
+        """Per selected document, its records' canonical JSONL lines (UTF-8, with newlines).
+
+        The lines ``dumps_raw_record`` makes (U+2028, U+2029 and U+0085 may still
+        be raw: the caller escapes them), built by SQLite (see
+        ``export_queries.iter_line_parts``); only for selections where
+        ``jsonl_lines_supported()``. Counts and progress as ``documents()``.
+        """
+        from json.encoder import encode_basestring
+
+        from annotator.io.jsonl import dumps_raw_record, raw_document_parts
+
+        sel = self.selection
+        owner_ok = sel.annotators is None or self.owner in sel.annotators
+        owner_json = (encode_basestring(self.owner) if self.owner else "null").encode()
+        counts = self.counts
+        last = time.monotonic()
+        self._report(0)
+        relations_sep = b'], "relations": ['
+        for done, parts in enumerate(
+            iter_line_parts(self.project, statuses=sel.statuses, annotators=sel.annotators), 1
+        ):
+            recs = parts.records
+            lines: list[bytes]
+            if parts.nul or any(r[4] for r in recs):  # left to Python
+                rows = document_rows(self.project, parts.pk, sel.annotators)
+                doc = rows.document
+                pieces = raw_document_parts(doc)
+                lines = []
+                for who, _ann, _spans, _rels, _frags in recs:
+                    spans = [s for s in rows.spans if s[0] == who]
+                    relations = [r for r in rows.relations if r[0] == who]
+                    lines.append(dumps_raw_record(pieces, doc, who, spans, relations).encode())
+                if not recs and not parts.annotated and owner_ok:
+                    lines.append(dumps_raw_record(pieces, doc, self.owner, [], []).encode())
+            elif recs:
+                head, mid, tail = parts.head, parts.mid, parts.tail
+                lines = [
+                    b"".join((head, ann, mid, spans, relations_sep, rels, tail))
+                    for _who, ann, spans, rels, _frags in recs
+                ]
+            elif not parts.annotated and owner_ok:
+                lines = [b"".join((parts.head, owner_json, parts.mid, relations_sep, parts.tail))]
+            else:
+                lines = []
+            if lines:
+                counts.documents += 1
+                counts.records += len(lines)
+                yield lines
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL:
+                last = now
+                self._report(done)
+        span_counts, relation_counts = label_counts(
+            self.project, statuses=sel.statuses, annotators=sel.annotators
+        )
+        for who, label, n in span_counts:
+            counts.by_label[(who, label)] += n
+            counts.spans += n
+        for who, label, n in relation_counts:
+            counts.by_relation[(who, label)] += n
+            counts.relations += n
         self._report(self.total)
 
     def raw_records(self) -> Iterator[RawRecord]:

@@ -28,19 +28,32 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import Span, text_checksum
+from annotator.core.model import STATUSES, AttrValue, Span, text_checksum
 from annotator.core.scheme import Scheme
 from annotator.io.articles import ARTICLE_SUFFIXES, load_article
-from annotator.io.jsonl import _parse_line, read_jsonl_numbered
+from annotator.io.jsonl import (
+    _GOOD_NAMES,
+    META_KEYS,
+    _good_name,
+    _parse_line,
+    _plain_values,
+    read_jsonl_objects,
+    record_from_dict,
+)
 from annotator.io.sinks import is_dataset_card
-from annotator.store.bulk_import import bulk_add_records
-from annotator.store.project import ImportResult, Project, Record
+from annotator.store.bulk_import import (
+    attrs_json,
+    bulk_add_records,
+    insert_rows,
+    next_document_keys,
+)
+from annotator.store.project import ImportResult, Project, Record, _dumps, _now
 
 #: Extensions of annotated files.
 ANNOTATED_SUFFIXES: tuple[str, ...] = (".jsonl", ".json", ".ann", ".xmi", ".spacy")
@@ -93,8 +106,26 @@ class _Batch:
     #: ids looked up and found in the project
     in_project: set[str] = field(default_factory=set)
     #: (document id, annotator) -> span id -> span, to catch contradictions early
-    spans: dict[tuple[str, str], dict[str, Span]] = field(default_factory=dict)
-    spans_loaded: set[tuple[str, str]] = field(default_factory=set)
+    #: (records not yet written; for those written, the project's rows are read back)
+    spans: dict[tuple[str, str], dict[str, Span] | tuple[Span, ...]] = field(default_factory=dict)
+    #: (document id, annotator) of records already written
+    flushed: set[tuple[str, str]] = field(default_factory=set)
+    #: spans in ``records``, to write them in bounded batches
+    pending_spans: int = 0
+    #: what the scheme must learn, and the people named, from records written so far
+    growth: SchemeGrowth = field(default_factory=lambda: SchemeGrowth())
+    people: set[str] = field(default_factory=set)
+    result: ImportResult = field(default_factory=ImportResult)
+    #: rows of plain JSONL records, checked and ready (see ``_add_plain``), not yet written
+    fast_documents: list[tuple[object, ...]] = field(default_factory=list)
+    fast_spans: list[tuple[object, ...]] = field(default_factory=list)
+    fast_relations: list[tuple[object, ...]] = field(default_factory=list)
+    fast_keys: list[tuple[str, str]] = field(default_factory=list)
+    #: (row id, position) the next plain record's document gets; None: read them again
+    next_keys: tuple[int, int] | None = None
+    attrs_memo: dict[tuple[object, ...], tuple[str, tuple[type, ...]]] = field(default_factory=dict)
+    #: (label, attributes JSON) of plain spans seen: the scheme and people learn each once
+    combinations: set[tuple[str, str]] = field(default_factory=set)
     #: documents this import adds, and documents it finds already there
     added: set[str] = field(default_factory=set)
     present: set[str] = field(default_factory=set)
@@ -114,10 +145,55 @@ class _Batch:
         (self.present if doc_id in self.in_project else self.added).add(doc_id)
 
     def add(self, record: Record) -> None:
+        if self.fast_documents:
+            self.flush_fast()  # rows are written in the order they were read
         doc_id = record.document.id
         self.checksums.setdefault(doc_id, record.document.checksum)
         self.seen(doc_id)
         self.records.append(record)
+        self.pending_spans += len(record.spans)
+        if self.pending_spans >= _FLUSH_SPANS or len(self.records) >= _FLUSH_RECORDS:
+            self.flush()
+
+    def flush_fast(self) -> None:
+        """Write the plain records' rows (inside the import's transaction)."""
+        if not self.fast_documents:
+            return
+        with _nothing_imported_on_error():
+            self.result.relations_added += insert_rows(
+                self.project, self.fast_documents, self.fast_spans, self.fast_relations
+            )
+        self.result.spans_added += len(self.fast_spans)
+        self.flushed.update(self.fast_keys)
+        self.fast_documents = []
+        self.fast_spans = []
+        self.fast_relations = []
+        self.fast_keys = []
+
+    def flush(self) -> None:
+        """Write the records read so far (inside the import's transaction) and let them go."""
+        self.flush_fast()
+        records = self.records
+        if not records:
+            return
+        self.next_keys = None  # documents were added: read the next keys again
+        self.growth.add(records)
+        self.people.update(
+            str(person) for record in records for span in record.spans if (person := span.attrs.get("person"))
+        )
+        with _nothing_imported_on_error():
+            part = _write_records(self.project, records)
+        self.result.spans_added += part.spans_added
+        self.result.relations_added += part.relations_added
+        self.flushed.update(self.spans)
+        self.spans.clear()
+        self.records = []
+        self.pending_spans = 0
+
+
+#: An import holds at most about this many spans (or records) read and not yet written.
+_FLUSH_SPANS = 50_000
+_FLUSH_RECORDS = 5_000
 
 
 # ---- public entry point ------------------------------------------------------
@@ -140,23 +216,49 @@ def import_paths(
     found = _expand(paths)
     files = [path for path, _ in found]
     batch = _Batch(project, annotator)
-    with _gc_paused():
-        for done, (path, in_folder) in enumerate(found, 1):
-            _read_file(batch, path, in_folder)
-            if progress is not None and progress(done, len(files), str(path)) is False:
-                raise AnnotatorError("import cancelled; nothing was imported")
-        scheme, additions = extended_scheme(project.scheme, batch.records)
-        result, people = _write(project, batch.records, scheme if additions else None)
+    batch.existing = set(project.document_ids())  # before this import writes any
+    # Records are written in batches as they are read (bounded memory), all inside one
+    # transaction: any error or a cancel rolls every one of them back.
+    committing = False
+    try:
+        with _gc_paused(), project.transaction():
+            for done, (path, in_folder) in enumerate(found, 1):
+                _read_file(batch, path, in_folder)
+                if progress is not None and progress(done, len(files), str(path)) is False:
+                    raise AnnotatorError("import cancelled; nothing was imported")
+            batch.flush()
+            scheme, additions = batch.growth.extend(project.scheme)
+            with _nothing_imported_on_error():
+                if additions:
+                    project.set_scheme(scheme)
+                people = project.ensure_people(batch.people)
+            committing = True
+    except AnnotatorError as e:
+        if not committing or "nothing was imported" in str(e):
+            raise
+        raise AnnotatorError(f"{e}; nothing was imported") from None
     return ImportReport(
         files=len(files),
         documents_added=len(batch.added),
         documents_present=len(batch.present),
-        spans_added=result.spans_added,
-        relations_added=result.relations_added,
+        spans_added=batch.result.spans_added,
+        relations_added=batch.result.relations_added,
         scheme_additions=additions,
         people_added=people,
         notes=batch.notes,
     )
+
+
+@contextmanager
+def _nothing_imported_on_error() -> Iterator[None]:
+    """Errors met while writing say that nothing was imported (the transaction rolled back)."""
+    try:
+        yield
+    except AnnotatorError as e:
+        message = str(e)
+        if "nothing was imported" in message:
+            raise
+        raise AnnotatorError(message + "; nothing was imported") from None
 
 
 @contextmanager
@@ -323,15 +425,141 @@ def _read_article_file(batch: _Batch, path: Path) -> None:
 
 def _read_jsonl_file(batch: _Batch, path: Path) -> None:
     count = 0
-    for n, record in read_jsonl_numbered(path):
-        _add_annotated(batch, record, f"{path}: line {n}: document {record.document.id!r}")
+    name = str(path)
+    for n, obj, escaped in read_jsonl_objects(path):
         count += 1
+        if not escaped and _add_plain(batch, obj):
+            continue
+        record = record_from_dict(obj, where=f"{name}: line {n}", escaped_surrogates=escaped)
+        _add_annotated(batch, record, f"{path}: line {n}: document {record.document.id!r}")
     if count == 0:
         batch.notes.append(f"{path}: no records")
 
 
+def _add_plain(batch: _Batch, d: object) -> bool:
+    """Take a plain record straight to rows: a new document id (not in the project, not
+    earlier in this import), no fragments, every value of the usual type. False (and
+    nothing done): not plain, ``record_from_dict`` and ``_add_annotated`` take it, accepting
+    and refusing exactly what they always do. The checks are theirs, on the parsed JSON
+    (the line escapes no surrogate: the caller made sure).
+    """
+    if type(d) is not dict:
+        return False
+    doc_id, text = d.get("id"), d.get("text")
+    if type(doc_id) is not str or not doc_id.strip() or type(text) is not str or not text:
+        return False
+    if doc_id in batch.checksums or (batch.existing is not None and doc_id in batch.existing):
+        return False
+    annotator = d.get("annotator")
+    if annotator is not None and type(annotator) is not str:
+        return False
+    status = d.get("status", "todo")
+    if type(status) is not str or status not in STATUSES:
+        return False
+    meta = d.get("meta")
+    if meta is None:
+        meta_values: list[object] = [None, None, None, None]
+    elif type(meta) is dict:
+        meta_values = [meta.get(k) for k in META_KEYS]
+        if any(v is not None and type(v) is not str for v in meta_values):
+            return False
+    else:
+        return False
+    labels = _plain_values(d.get("labels"), False)
+    if labels is None:
+        return False
+    spans, relations = d.get("spans"), d.get("relations")
+    if spans is None:
+        spans = []
+    if relations is None:
+        relations = []
+    if type(spans) is not list or type(relations) is not list:
+        return False
+    who = batch.annotator if batch.annotator is not None else (annotator or "")
+    stored = who or batch.project.owner
+    if batch.next_keys is None:
+        batch.next_keys = next_document_keys(batch.project)
+    pk, position = batch.next_keys
+    length = len(text)
+    memo = batch.attrs_memo
+    span_rows: list[tuple[object, ...]] = []
+    ids: set[str] = set()
+    combinations: list[tuple[str, str, Mapping[str, AttrValue]]] = []
+    seen = batch.combinations
+    for s in spans:
+        if type(s) is not dict or s.get("fragments") is not None:
+            return False
+        sid, label, start, end = s.get("id"), s.get("label"), s.get("start"), s.get("end")
+        if not (
+            type(sid) is str
+            and sid
+            and type(start) is int
+            and type(end) is int
+            and 0 <= start < end <= length
+            and type(label) is str
+            and (label in _GOOD_NAMES or _good_name(label))
+        ):
+            return False
+        attrs = _plain_values(s.get("attrs"), False)
+        found = s.get("text")
+        if attrs is None or (found is not None and found != text[start:end]) or sid in ids:
+            return False
+        ids.add(sid)
+        attrs_text = attrs_json(attrs, memo)
+        if (label, attrs_text) not in seen:
+            combinations.append((label, attrs_text, attrs))
+        span_rows.append((pk, sid, stored, label, start, end, None, attrs_text))
+    relation_rows: list[tuple[object, ...]] = []
+    for r in relations:
+        if type(r) is not dict:
+            return False
+        label, head, child = r.get("label"), r.get("head"), r.get("child")
+        if not (
+            type(label) is str
+            and (label in _GOOD_NAMES or _good_name(label))
+            and type(head) is str
+            and type(child) is str
+            and head != child
+            and head in ids
+            and child in ids
+        ):
+            return False
+        relation_rows.append((pk, stored, label, head, child))
+    # plain: keep it
+    if batch.records:
+        batch.flush()  # rows are written in the order they were read
+        if batch.next_keys is None:
+            return _add_plain(batch, d)
+    checksum = text_checksum(text)
+    batch.checksums[doc_id] = checksum
+    batch.added.add(doc_id)
+    batch.next_keys = (pk + 1, position + 1)
+    batch.fast_documents.append(
+        (pk, doc_id, position, text, checksum, *meta_values, status, _dumps(dict(labels)), _now())
+    )
+    batch.fast_spans += span_rows
+    batch.fast_relations += relation_rows
+    batch.fast_keys.append((doc_id, stored))
+    growth = batch.growth
+    for span_label, span_attrs_text, span_attrs in combinations:
+        seen.add((span_label, span_attrs_text))
+        growth.add_span(span_label, span_attrs)
+        person = span_attrs.get("person")
+        if person:
+            batch.people.add(str(person))
+    growth.relation_labels.update(str(r[2]) for r in relation_rows)
+    for key, value in labels.items():
+        values = growth.document_labels.setdefault(key, set())
+        if value is not None:
+            values.add(str(value))
+    if len(batch.fast_spans) >= _FLUSH_SPANS or len(batch.fast_documents) >= _FLUSH_RECORDS:
+        batch.flush_fast()
+    return True
+
+
 def _add_annotated(batch: _Batch, record: Record, where: str) -> None:
     """Check an annotated record against the project and the batch, then keep it."""
+    batch.flush_fast()  # the checks below read back what earlier plain records wrote
     if batch.annotator is not None:
         record = _with_annotator(record, batch.annotator)
     doc_id = record.document.id
@@ -364,13 +592,15 @@ def _check_spans_agree(batch: _Batch, record: Record, where: str) -> None:
     doc_id = record.document.id
     who = record.annotator or batch.project.owner
     key = (doc_id, who)
-    known = batch.spans.get(key)
-    if known is None and doc_id in batch.in_project and key not in batch.spans_loaded:
-        batch.spans_loaded.add(key)
-        known = batch.spans[key] = {s.id: s for s in batch.project.spans(doc_id, who)}
-    if known is None:  # the common case: nothing to compare with
-        batch.spans[key] = {s.id: s for s in record.spans}
+    held = batch.spans.get(key)
+    if held is None and (doc_id in batch.in_project or key in batch.flushed):
+        # the project's spans (with this import's records written so far)
+        held = {s.id: s for s in batch.project.spans(doc_id, who)}
+    if held is None:  # the common case: nothing to compare with (the spans are kept as
+        batch.spans[key] = record.spans  # they are, made a dict only if the key comes again)
         return
+    known = held if isinstance(held, dict) else {s.id: s for s in held}
+    batch.spans[key] = known
     for span in record.spans:
         prior = known.get(span.id)
         if prior is not None and _span_key(prior) != _span_key(span):
@@ -386,60 +616,68 @@ def _check_spans_agree(batch: _Batch, record: Record, where: str) -> None:
 
 def extended_scheme(scheme: Scheme, records: Sequence[Record]) -> tuple[Scheme, list[str]]:
     """The scheme grown with every label, attribute, value and relation the records use."""
-    span_labels: dict[str, dict[str, set[str]]] = {}
-    relation_labels: set[str] = set()
-    document_labels: dict[str, set[str]] = {}
-    # spans repeat the same label and attributes: each combination is looked at once
-    # (types in the key: 1, 1.0 and True are equal but read "1", "1.0", "True")
-    seen: set[tuple[object, ...]] = set()
-    for record in records:
-        for span in record.spans:
-            items = span.attrs.items()
-            combination = (span.label, tuple(items), tuple(map(type, span.attrs.values())))
-            if combination in seen:
-                continue
-            if len(seen) < 100_000:
-                seen.add(combination)
-            attrs = span_labels.setdefault(span.label, {})
-            for name, value in items:
-                values = attrs.setdefault(name, set())
-                if value is not None:
-                    values.add(str(value))
-        relation_labels.update(r.label for r in record.relations)
-        for key, value in record.document.labels.items():
-            values = document_labels.setdefault(key, set())
+    growth = SchemeGrowth()
+    growth.add(records)
+    return growth.extend(scheme)
+
+
+class SchemeGrowth:
+    """Labels, attributes, values and relations records use, gathered batch by batch."""
+
+    def __init__(self) -> None:
+        self.span_labels: dict[str, dict[str, set[str]]] = {}
+        self.relation_labels: set[str] = set()
+        self.document_labels: dict[str, set[str]] = {}
+        # spans repeat the same label and attributes: each combination is looked at once
+        # (types in the key: 1, 1.0 and True are equal but read "1", "1.0", "True")
+        self.seen: set[tuple[object, ...]] = set()
+
+    def add_span(self, label: str, attrs: Mapping[str, object]) -> None:
+        """One span's label and attributes (plain values)."""
+        names = self.span_labels.setdefault(label, {})
+        for name, value in attrs.items():
+            values = names.setdefault(name, set())
             if value is not None:
                 values.add(str(value))
-    grown, additions = scheme.extend(
-        span_labels=span_labels, relation_labels=relation_labels, document_labels=document_labels
-    )
-    if additions:
-        Scheme.from_dict(grown.to_dict(), where="the imported scheme")  # stays loadable
-    return grown, additions
+
+    def add(self, records: Iterable[Record]) -> None:
+        span_labels = self.span_labels
+        relation_labels = self.relation_labels
+        document_labels = self.document_labels
+        seen = self.seen
+        for record in records:
+            for span in record.spans:
+                items = span.attrs.items()
+                combination = (span.label, tuple(items), tuple(map(type, span.attrs.values())))
+                if combination in seen:
+                    continue
+                if len(seen) < 100_000:
+                    seen.add(combination)
+                attrs = span_labels.setdefault(span.label, {})
+                for name, value in items:
+                    values = attrs.setdefault(name, set())
+                    if value is not None:
+                        values.add(str(value))
+            relation_labels.update(r.label for r in record.relations)
+            for key, value in record.document.labels.items():
+                values = document_labels.setdefault(key, set())
+                if value is not None:
+                    values.add(str(value))
+
+    def extend(self, scheme: Scheme) -> tuple[Scheme, list[str]]:
+        grown, additions = scheme.extend(
+            span_labels=self.span_labels,
+            relation_labels=self.relation_labels,
+            document_labels=self.document_labels,
+        )
+        if additions:
+            Scheme.from_dict(grown.to_dict(), where="the imported scheme")  # stays loadable
+        return grown, additions
 
 
 # ---- writing ---------------------------------------------------------------------
 
 
-def _write(
-    project: Project, records: list[Record], scheme: Scheme | None
-) -> tuple[ImportResult, list[str]]:
-    names = {
-        str(person)
-        for record in records
-        for span in record.spans
-        if (person := span.attrs.get("person"))
-    }
-    try:
-        with project.transaction():
-            # every reader checked each span against its text already
-            result = bulk_add_records(project, records, validated=True)
-            if scheme is not None:
-                project.set_scheme(scheme)
-            people = project.ensure_people(names)
-        return result, people
-    except AnnotatorError as e:
-        message = str(e)
-        if "nothing was imported" not in message:
-            message += "; nothing was imported"
-        raise AnnotatorError(message) from None
+def _write_records(project: Project, records: list[Record]) -> ImportResult:
+    # every reader checked each span against its text already
+    return bulk_add_records(project, records, validated=True)

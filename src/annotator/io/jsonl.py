@@ -484,6 +484,17 @@ def read_jsonl_numbered(path: str | Path) -> Iterator[tuple[int, Record]]:
     the ``\\n`` is dropped; blank lines are skipped.
     """
     name = str(path)
+    for n, obj, escaped in read_jsonl_objects(path):
+        yield n, record_from_dict(obj, where=f"{name}: line {n}", escaped_surrogates=escaped)
+
+
+def read_jsonl_objects(path: str | Path) -> Iterator[tuple[int, Any, bool]]:
+    """(line number, parsed JSON value, whether the line escapes a surrogate) per non-blank line.
+
+    As ``read_jsonl_numbered`` reads them, before ``record_from_dict``: JSON decoded
+    from valid UTF-8 holds a lone surrogate only if its line escapes one (``"\\ud800"``).
+    """
+    name = str(path)
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except FileNotFoundError:
@@ -506,10 +517,8 @@ def read_jsonl_numbered(path: str | Path) -> Iterator[tuple[int, Record]]:
             n += 1
             obj = _parse_line(raw, n, name)
             if obj is not None:
-                # JSON decoded from valid UTF-8 holds a lone surrogate only if the line
-                # escapes one ("\\ud800"): without such an escape the per-string check is skipped
-                escaped = b"\\ud" in raw or b"\\uD" in raw
-                yield n, record_from_dict(obj, where=f"{name}: line {n}", escaped_surrogates=escaped)
+                # without such an escape the per-string surrogate checks are skipped
+                yield n, obj, b"\\ud" in raw or b"\\uD" in raw
 
 
 def _parse_line(raw: bytes, n: int, name: str) -> Any:

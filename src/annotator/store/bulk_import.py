@@ -187,3 +187,54 @@ def _merge(project: Project, rec: Record, result: ImportResult, *, counted: bool
         result.documents_unchanged += part.documents_unchanged
     result.spans_added += part.spans_added
     result.relations_added += part.relations_added
+
+
+#: The stored JSON text of a span's attributes (``memo``: a dict the caller keeps).
+attrs_json = _attrs_json
+
+
+def next_document_keys(project: Project) -> tuple[int, int]:
+    """The row id and position the next document added gets (as ``bulk_add_records`` gives them)."""
+    row = project.conn.execute(
+        "SELECT coalesce(max(id), 0) + 1, coalesce(max(position), 0) + 1 FROM documents"
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def insert_rows(
+    project: Project,
+    documents: list[tuple[Any, ...]],
+    spans: list[tuple[Any, ...]],
+    relations: list[tuple[Any, ...]],
+) -> int:
+    """Insert rows checked by the caller (new documents with their keys from
+    ``next_document_keys``, counted on; their spans and relations); return the
+    relations added (duplicates within a record are ignored, as ``add_records`` does).
+
+    documents: (id, ext_id, position, text, checksum, title, source, url, published,
+    status, labels JSON, imported_at); spans: (doc, sid, annotator, label, start, end,
+    fragments JSON, attrs JSON); relations: (doc, annotator, label, head, child).
+    """
+    conn = project.conn
+    cache_before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {_CACHE_KIB}")
+    try:
+        with project.transaction():
+            conn.executemany(
+                "INSERT INTO documents (id, ext_id, position, text, checksum, title, source, url, "
+                "published, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                documents,
+            )
+            conn.executemany(
+                'INSERT INTO spans (doc, sid, annotator, label, start, "end", fragments, attrs) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                spans,
+            )
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO relations (doc, annotator, label, head, child) VALUES (?, ?, ?, ?, ?)",
+                relations,
+            )
+            return conn.total_changes - before
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache_before)}")

@@ -34,6 +34,7 @@ SpanRow = tuple[str, str, int, int, str, str, str | None, int]
 RelationRow = tuple[str, str, str, str, int]
 
 _BATCH = 2048
+_FIRST = itemgetter(0)
 _SPAN_DOC = itemgetter(7)
 _RELATION_DOC = itemgetter(4)
 _DOC_COLUMNS = (
@@ -268,3 +269,158 @@ def relation_names(project: Project) -> set[str]:
 def span_labels(project: Project) -> set[str]:
     """Every label the stored spans use."""
     return {r[0] for r in project.conn.execute("SELECT DISTINCT label FROM spans")}
+
+
+# ---- JSONL lines built by SQLite -------------------------------------------------
+#
+# The canonical JSONL line of a record (``annotator.io.jsonl.dumps_record``) is made
+# of JSON strings written by Python's C encoder, integers and stored JSON texts
+# (attributes, document labels: written by ``json.dumps(..., ensure_ascii=False,
+# sort_keys=True)``, which is what the line holds). SQLite's ``json_quote`` escapes
+# exactly as that encoder does with ``ensure_ascii=False`` (``"``, ``\\``, ``\\b``,
+# ``\\f``, ``\\n``, ``\\r``, ``\\t``, other control characters as lowercase
+# ``\\u00xx``, nothing else), so SQLite can build the pieces of every line in C and
+# hand them over as UTF-8 bytes: Python only joins them. Spans with fragments, and
+# documents whose text holds a NUL character (which SQLite's ``substr`` stops at),
+# are left to Python (``needs_python``). A test holds the result equal to
+# ``write_jsonl``.
+
+_SPAN_JSON = (
+    "CASE WHEN s.fragments IS NOT NULL THEN char(1) ELSE "  # fragments: left to Python
+    "'{\"id\": ' || json_quote(s.sid) || ', \"start\": ' || s.start || ', \"end\": ' || s.\"end\" "
+    "|| ', \"label\": ' || json_quote(s.label) || ', \"text\": ' "
+    "|| json_quote(substr(d.text, s.start + 1, s.\"end\" - s.start)) || ', \"attrs\": ' || s.attrs || '}' END"
+)
+_RELATION_JSON = (
+    "'{\"label\": ' || json_quote(x.label) || ', \"head\": ' || json_quote(x.head) "
+    "|| ', \"child\": ' || json_quote(x.child) || '}'"
+)
+_LINE_DOC_COLUMNS = (
+    "d.id, CAST('{\"id\": ' || json_quote(d.ext_id) || ', \"text\": ' || json_quote(d.text) "
+    "|| ', \"meta\": {\"title\": ' || json_quote(d.title) || ', \"source\": ' || json_quote(d.source) "
+    "|| ', \"url\": ' || json_quote(d.url) || ', \"published\": ' || json_quote(d.published) "
+    "|| '}, \"annotator\": ' AS BLOB), "
+    "CAST(', \"status\": ' || json_quote(d.status) || ', \"spans\": [' AS BLOB), "
+    "CAST('], \"labels\": ' || d.labels || '}' || char(10) AS BLOB), "
+    "instr(d.text, char(0)) > 0"
+)
+
+
+@dataclass(slots=True)
+class LineParts:
+    """A document's JSONL line pieces (UTF-8): ``head + annotator + mid + spans + relations + tail``."""
+
+    pk: int
+    head: bytes
+    mid: bytes
+    #: ``], "labels": {...}}`` and the newline
+    tail: bytes
+    #: Its text holds a NUL character: SQLite cannot cut its spans' text.
+    nul: bool
+    #: Anyone (any annotator) has spans or relations in it.
+    annotated: bool
+    #: (annotator, JSON of the annotator, joined spans, joined relations, has fragments: left
+    #: to Python),
+    #: annotators in name order.
+    records: list[tuple[str, bytes, bytes, bytes, bool]]
+
+
+def jsonl_lines_supported(project: Project) -> bool:
+    """Whether ``iter_line_parts`` can walk the documents in project order (the usual case)."""
+    return _positions_follow_ids(project.conn)
+
+
+def iter_line_parts(
+    project: Project,
+    *,
+    statuses: Collection[str] | None = None,
+    annotators: Collection[str] | None = None,
+) -> Iterator[LineParts]:
+    """Every document (in id order: see ``jsonl_lines_supported``) with its records' line pieces."""
+    conn = project.conn
+    dargs: list[Any] = []
+    dwhere = _in("d.status", statuses, dargs)
+    rargs: list[Any] = []
+    swhere = _in("annotator", annotators, rargs)
+    if statuses is not None:
+        swhere += " AND doc IN (SELECT d.id FROM documents d WHERE 1" + _in("d.status", statuses, rargs) + ")"
+    rwhere = _in("annotator", annotators, rargs)
+    if statuses is not None:
+        rwhere += " AND doc IN (SELECT d.id FROM documents d WHERE 1" + _in("d.status", statuses, rargs) + ")"
+    rec_sql = (
+        "SELECT r.doc, r.annotator, CAST(CASE WHEN r.annotator = '' THEN 'null' "
+        "ELSE json_quote(r.annotator) END AS BLOB), "
+        f"CAST(coalesce((SELECT group_concat(j, ', ') FROM (SELECT {_SPAN_JSON} AS j FROM spans s "
+        "JOIN documents d ON d.id = s.doc "
+        "WHERE s.doc = r.doc AND s.annotator = r.annotator ORDER BY s.start, s.id)), '') AS BLOB), "
+        f"CAST(coalesce((SELECT group_concat(j, ', ') FROM (SELECT {_RELATION_JSON} AS j "
+        "FROM relations x WHERE x.doc = r.doc AND x.annotator = r.annotator ORDER BY x.id)), '') AS BLOB) "
+        f"FROM (SELECT doc, annotator FROM spans WHERE 1{swhere} UNION "
+        f"SELECT doc, annotator FROM relations WHERE 1{rwhere} ORDER BY 1, 2) r"
+    )  # no outer ORDER BY: the UNION comes out in (doc, annotator) order (a sort would hold every line)
+    docs = _rows(
+        conn.execute(
+            f"SELECT {_LINE_DOC_COLUMNS}, EXISTS (SELECT 1 FROM spans x WHERE x.doc = d.id) "
+            "OR EXISTS (SELECT 1 FROM relations y WHERE y.doc = d.id) "
+            f"FROM documents d WHERE 1{dwhere} ORDER BY d.id",
+            dargs,
+        )
+    )
+    recs = _rows(conn.execute(rec_sql, rargs))
+    nxt = next(recs, None)
+    for pk, head, mid, tail, nul, annotated in docs:
+        records: list[tuple[str, bytes, bytes, bytes, bool]] = []
+        while nxt is not None and nxt[0] == pk:
+            # char(1) (never raw in JSON text) stands for a span with fragments
+            records.append((nxt[1], nxt[2], nxt[3], nxt[4], b"\x01" in nxt[3]))
+            nxt = next(recs, None)
+        if nxt is not None and nxt[0] < pk:
+            raise AnnotatorError(f"{project.path}: records out of document order")  # never seen
+        if len(records) > 1:
+            records.sort(key=_FIRST)
+        yield LineParts(pk, head, mid, tail, bool(nul), bool(annotated), records)
+
+
+def document_rows(
+    project: Project, pk: int, annotators: Collection[str] | None = None
+) -> DocumentRows:
+    """One document (by key) with its rows, as ``iter_document_rows`` gives them."""
+    conn = project.conn
+    doc = _doc(conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = ?", [pk]).fetchone())
+    sargs: list[Any] = [pk]
+    swhere = _in("s.annotator", annotators, sargs)
+    spans = conn.execute(
+        f"SELECT {_SPAN_COLUMNS}, s.doc FROM spans s WHERE s.doc = ?{swhere} ORDER BY s.start, s.id", sargs
+    ).fetchall()
+    rargs: list[Any] = [pk]
+    rwhere = _in("r.annotator", annotators, rargs)
+    relations = conn.execute(
+        f"SELECT {_RELATION_COLUMNS}, r.doc FROM relations r WHERE r.doc = ?{rwhere} ORDER BY r.id", rargs
+    ).fetchall()
+    return DocumentRows(doc, spans, relations)
+
+
+def label_counts(
+    project: Project,
+    *,
+    statuses: Collection[str] | None = None,
+    annotators: Collection[str] | None = None,
+) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+    """(annotator, label, spans) and (annotator, relation label, relations), with these filters."""
+    out = []
+    for table in ("spans", "relations"):
+        args: list[Any] = []
+        where = _in("t.annotator", annotators, args)
+        if statuses is not None:
+            where += " AND t.doc IN (SELECT d.id FROM documents d WHERE 1" + _in("d.status", statuses, args) + ")"
+        out.append(
+            [
+                (r[0], r[1], int(r[2]))
+                for r in project.conn.execute(
+                    f"SELECT t.annotator, t.label, count(*) FROM {table} t WHERE 1{where} "
+                    "GROUP BY t.annotator, t.label",
+                    args,
+                )
+            ]
+        )
+    return out[0], out[1]
