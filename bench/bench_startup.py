@@ -52,6 +52,16 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Both start from compiled bytecode, as any install does (pip and PyInstaller compile
+    # .pyc files): a PYTHONDONTWRITEBYTECODE environment would otherwise make every start
+    # of ours compile our sources again while PySide6 comes precompiled.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    import annotator
+
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(annotator.__file__).parent)],
+        check=True,
+    )
     sample = ROOT / "seeds" / "000_8780c45163dbb04d.txt"
     with tempfile.TemporaryDirectory() as tmp:
         env["ANNOTATOR_DATA_DIR"] = tmp

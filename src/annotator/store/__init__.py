@@ -5,7 +5,20 @@
 checking it. Both refuse files that are not ours, damaged, or too new.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from annotator.store.project import Project, open_project
-from annotator.store.received import ReceivedProject, open_received
+
+if TYPE_CHECKING:
+    from annotator.store.received import ReceivedProject, open_received
 
 __all__ = ["Project", "ReceivedProject", "open_project", "open_received"]
+
+
+def __getattr__(name: str) -> Any:
+    """``open_received`` and ``ReceivedProject`` load on first use (not at app start-up)."""
+    if name in ("ReceivedProject", "open_received"):
+        from annotator.store import received
+
+        return getattr(received, name)
+    raise AttributeError(name)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import sys
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from annotator.ui.picker import Choice, PickerDialog
-
+if TYPE_CHECKING:
+    from annotator.ui.picker import Choice, PickerDialog
 
 class Interaction:
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -102,6 +103,8 @@ class ScriptedInteraction(Interaction):
         """A scripted ``Choice``, or a filter text (the first match is taken), or None."""
         answer = self._next(None)
         self.messages.append(("pick", dialog.windowTitle(), str(answer)))
+        from annotator.ui.picker import Choice
+
         if answer is None or isinstance(answer, Choice):
             return answer
         dialog.filter.setText(str(answer))

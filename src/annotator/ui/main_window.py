@@ -74,15 +74,14 @@ from annotator.core.spans import snap
 if TYPE_CHECKING:
     from annotator.core.suggest import Suggestions
     from annotator.ui.adjudication import AdjudicationPanel
+    from annotator.ui.picker import Choice, PickerDialog
 from annotator.store import Project, open_project
-from annotator.store.backup import latest_good_backup, make_backup, restore, set_aside
 from annotator.store.files import ProjectDamaged
 from annotator.store.lock import ProjectLocked
 from annotator.ui.actions import ACTIONS, MENUS, build_actions, label_shortcuts
 from annotator.ui.article_view import ArticleView
 from annotator.ui.find_bar import MAX_HIGHLIGHTS, FindBar, find_all
 from annotator.ui.interaction import Interaction, UnattendedInteraction
-from annotator.ui.picker import Choice, Mention, PickerDialog
 from annotator.ui.settings import Preferences, Settings, display_colors
 from annotator.ui.tag_panel import TagPanel
 from annotator.ui.undo import UndoableCommand
@@ -726,6 +725,8 @@ class MainWindow(QMainWindow):
 
     def attribute_selected(self) -> None:
         """A: pick a speaker mention or a person for the selected quote or claim."""
+        from annotator.ui.picker import Mention, PickerDialog
+
         span = self._selected()
         said_by = self.scheme().relation("SAID_BY")
         if span is None or said_by is None or span.label not in said_by.heads:
@@ -792,6 +793,8 @@ class MainWindow(QMainWindow):
         person = self.project.person(name)
         if person is None:
             return
+        from annotator.ui.picker import PickerDialog
+
         others = [p for p in self.project.people() if p.name != name]
         dialog = PickerDialog([], others, title=f"Merge {name} into…", parent=self)
         choice = self.pick(dialog)
@@ -1405,6 +1408,7 @@ def open_for_window(path: Path, interaction: Interaction) -> Project | None:
 def _recover(path: Path, problem: str, interaction: Interaction) -> Project | None:
     """A damaged project: keep it aside under a new name, offer the newest good backup."""
     from annotator.app import backup_dir
+    from annotator.store.backup import latest_good_backup, restore, set_aside
 
     try:
         aside = set_aside(path)
@@ -1435,6 +1439,7 @@ def _recover(path: Path, problem: str, interaction: Interaction) -> Project | No
 def back_up(project: Project) -> None:
     """A verified, rotating backup of the open project (quietly skipped if it fails)."""
     from annotator.app import backup_dir
+    from annotator.store.backup import make_backup
 
     if project.readonly:
         return
