@@ -304,6 +304,8 @@ class ArticleView(QPlainTextEdit):
 
     def set_suggestions(self, spans: Sequence[Span]) -> None:
         """Pending suggestions: drawn dashed, not annotations until accepted."""
+        if not spans and not self._suggestion_by_id:
+            return  # nothing was pending and nothing is: no repaint
         self._suggestion_by_id = {s.id: s for s in spans}
         self._suggestions = SpanIndex(spans)
         if self._selected_suggestion not in self._suggestion_by_id:

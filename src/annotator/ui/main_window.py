@@ -873,6 +873,8 @@ class MainWindow(QMainWindow):
         )
 
     def _set_pending(self, found: Suggestions | None) -> None:
+        if found is None and self._pending is None:
+            return
         self._pending = found if found and found.spans else None
         self.view.set_suggestions(self._pending.spans if self._pending else [])
         self._rebuild_accept_label_actions()
