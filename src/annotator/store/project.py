@@ -271,6 +271,7 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
         self.conn = conn
         self._db: Database | None = None
         self._doc_pk: dict[str, int] = {}
+        self._text_len: dict[int, int] = {}
         self._scheme: Scheme | None = None
         self._writing = 0  # depth of ``transaction``: a failed read there is a failed write
 
@@ -358,6 +359,7 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
             yield
         except BaseException:
             self._doc_pk.clear()
+            self._text_len.clear()
             self._scheme = None
             raise
 
@@ -494,11 +496,20 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
         numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdigit()]
         return f"{prefix}{max(numbers, default=0) + 1}"
 
+    def text_length(self, doc_id: str) -> int:
+        """Length of a document's text in code points (cached: stored text never changes).
+
+        Counted in Python: SQLite's ``length()`` stops at the first NUL character.
+        """
+        pk = self._pk(doc_id)
+        cached = self._text_len.get(pk)
+        if cached is None:
+            row = self.conn.execute("SELECT text FROM documents WHERE id = ?", [pk]).fetchone()
+            cached = self._text_len[pk] = len(row[0])
+        return cached
+
     def insert_span(self, doc_id: str, span: Span) -> None:
-        text_len = self.conn.execute(
-            "SELECT length(text) FROM documents WHERE id = ?", [self._pk(doc_id)]
-        ).fetchone()[0]
-        validate_span(span, int(text_len), where=doc_id)
+        validate_span(span, self.text_length(doc_id), where=doc_id)
         annotator = span.annotator or self.owner
         try:
             self.conn.execute(
