@@ -25,7 +25,8 @@ commands:
   annotator PATH...              open a project file (.annotator), or import articles
                                  into the current project and open the GUI
   annotator import PROJECT FILE...   import articles or JSONL into PROJECT (created if missing)
-  annotator export PROJECT --format jsonl -o OUT   write PROJECT as a dataset
+  annotator export PROJECT --format FMT -o OUT     write PROJECT as a dataset (jsonl, csv,
+                                                   quotes-csv, brat, spacy, inception...)
   annotator agree FILE FILE... [--json]            agreement between colleagues' files
   annotator merge FILE... -o OUT                   one project keeping every annotator apart
   annotator share PROJECT -o OUT                   a self-contained copy to send
@@ -334,6 +335,20 @@ def _cmd_suggest(ns: argparse.Namespace) -> int:
 
 def _cmd_gui(paths: list[Path]) -> int:
     from annotator.app import run
+
+    for path in paths:
+        if not path.exists():
+            raise AnnotatorError(f"{path}: no such file")
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
+        raise AnnotatorError(
+            "no display to open the window on (DISPLAY is not set); run it on a desktop, "
+            "or use a command such as 'annotator import' (see 'annotator --help')"
+        )
 
     return run(paths)
 

@@ -58,3 +58,16 @@ def test_a_broken_project_file_gives_a_message_not_a_traceback(tmp_path: Path) -
     out = launch(tmp_path, str(bad))
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
+
+
+def test_a_missing_file_or_no_display_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["ANNOTATOR_DATA_DIR"] = str(tmp_path / "data")
+    missing = subprocess.run(
+        [sys.executable, "-m", "annotator", str(tmp_path / "nope.txt")], env=env, capture_output=True, text=True
+    )
+    assert missing.returncode == 1 and missing.stderr.startswith("annotator: error: ")
+    assert "no such file" in missing.stderr
+    headless = subprocess.run([sys.executable, "-m", "annotator"], env=env, capture_output=True, text=True)
+    assert headless.returncode == 1 and "no display" in headless.stderr
+    assert "Traceback" not in headless.stderr + missing.stderr
