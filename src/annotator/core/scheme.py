@@ -221,6 +221,18 @@ class Scheme:
         )
         return grown, added
 
+    def united(self, other: Scheme) -> Scheme:
+        """This scheme grown with every label, attribute, value and relation ``other`` has."""
+        grown, _ = self.extend(
+            span_labels={
+                lab.name: {attr.name: set(attr.values) for attr in lab.attributes}
+                for lab in other.labels
+            },
+            relation_labels=[r.name for r in other.relations],
+            document_labels={attr.name: set(attr.values) for attr in other.document_labels},
+        )
+        return grown
+
     def check_attrs(self, label: str, attrs: Mapping[str, Any], *, where: str = "") -> None:
         """Refuse attribute values the scheme does not allow."""
         prefix = f"{where}: " if where else ""

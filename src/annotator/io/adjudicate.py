@@ -402,19 +402,6 @@ def _schemes_of(
     return [s for s in kept if isinstance(s, Scheme)], people
 
 
-def _united(a: Scheme, b: Scheme) -> Scheme:
-    span_labels = {
-        lab.name: {attr.name: set(attr.values) for attr in lab.attributes} for lab in b.labels
-    }
-    doc_labels = {attr.name: set(attr.values) for attr in b.document_labels}
-    grown, _ = a.extend(
-        span_labels=span_labels,
-        relation_labels=[r.name for r in b.relations],
-        document_labels=doc_labels,
-    )
-    return grown
-
-
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector: the many small values built here hold no cycles
@@ -495,7 +482,7 @@ def _create_gold(
     schemes, people = _schemes_of(review)
     scheme = schemes[0]
     for other in schemes[1:]:
-        scheme = _united(scheme, other)
+        scheme = scheme.united(other)
     everything = [
         Record(d.document, k, spans, d.relations.get(k, ()))
         for d in shared

@@ -4,7 +4,7 @@ Each file is opened with ``open_received`` (read-only, checked). Annotators
 are keyed by file and name with the review's rule ("alice", "alice (2)"), so
 two files written by the same name never mix. Documents are matched by the
 checksum of their text; the same id with a different text gets a new id
-("story-2"). Schemes are united (``Scheme.extend``), people registers too.
+("story-2"). Schemes are united (``Scheme.united``), people registers too.
 The new project is written in one transaction and only then moved into place.
 """
 
@@ -59,7 +59,7 @@ def merge_files(paths: Iterable[str | Path], out: Path, *, owner: str = "merged"
             report.rejected.append(str(e))
             continue
         with received:
-            scheme = received.scheme if scheme is None else _united(scheme, received.scheme)
+            scheme = received.scheme if scheme is None else scheme.united(received.scheme)
             for person in received.people:
                 people.setdefault(person.name, (person.role, person.organisation))
             keys = {name: unique_key(name, taken) for name in sorted(received.annotators())}
@@ -98,19 +98,6 @@ def merge_files(paths: Iterable[str | Path], out: Path, *, owner: str = "merged"
     report.documents = len(docs_by_checksum)
     report.annotators = sorted({r.annotator for r in records if r.annotator != owner or r.spans})
     return report
-
-
-def _united(a: Scheme, b: Scheme) -> Scheme:
-    span_labels = {
-        lab.name: {attr.name: set(attr.values) for attr in lab.attributes} for lab in b.labels
-    }
-    doc_labels = {attr.name: set(attr.values) for attr in b.document_labels}
-    grown, _ = a.extend(
-        span_labels=span_labels,
-        relation_labels=[r.name for r in b.relations],
-        document_labels=doc_labels,
-    )
-    return grown
 
 
 def _place(
