@@ -78,6 +78,7 @@ if TYPE_CHECKING:
 from annotator.store import Project, open_project
 from annotator.store.files import ProjectDamaged
 from annotator.store.lock import ProjectLocked
+from annotator.store.project import DocumentSummary
 from annotator.ui.actions import ACTIONS, MENUS, build_actions, label_shortcuts
 from annotator.ui.article_view import ArticleView
 from annotator.ui.find_bar import MAX_HIGHLIGHTS, FindBar, find_all
@@ -424,15 +425,16 @@ class MainWindow(QMainWindow):
                 self.doc_list.setCurrentItem(item)
         self.doc_list.blockSignals(False)
         self._update_position()
-        self._update_progress()
+        self._update_progress(summaries)
 
-    def _update_progress(self) -> None:
+    def _update_progress(self, summaries: Sequence[DocumentSummary] | None = None) -> None:
         """Progress counts above the document list: how many are done, in progress, to do."""
         counts = {s: 0 for s in STATUSES}
-        try:
-            summaries = self.project.documents()
-        except AnnotatorError:
-            summaries = []
+        if summaries is None:
+            try:
+                summaries = self.project.documents()
+            except AnnotatorError:
+                summaries = []
         for summary in summaries:
             counts[summary.status] = counts.get(summary.status, 0) + 1
         total = sum(counts.values())
