@@ -9,6 +9,11 @@ import pytest
 
 # Qt must never need a display in the test suite (CI has none).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The store's note of files found sound (``store.verified``): one per test run, never the user's.
+if "ANNOTATOR_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["ANNOTATOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="annotator-test-cache-")
 
 from annotator.core.model import Document, DocumentMeta, normalize_text
 from annotator.resources import default_scheme, sample_article

@@ -35,6 +35,7 @@ from annotator.core.model import (
     validate_span,
 )
 from annotator.core.scheme import Scheme
+from annotator.store import verified
 from annotator.store.files import (
     DB_ERRORS,
     ProjectDamaged,
@@ -151,7 +152,10 @@ def open_project(
         return _open_readonly(path, header.user_version)
     lock = ProjectLock(path)
     lock.acquire()
-    if header is not None and not is_new and (header.wal or _has_sidecar(path)):
+    sidecar = header is not None and not is_new and (header.wal or _has_sidecar(path))
+    # unchanged since it last passed (stamped before SQLite opens it); never with a journal beside it
+    known_sound = not is_new and not sidecar and verified.is_unchanged(path)
+    if sidecar:
         # A journal or WAL beside the file: SQLite would replay it into the file on the
         # first read. Check a private copy first, so a file that is refused stays untouched.
         from annotator.store.received import check_private_copy
@@ -173,7 +177,8 @@ def open_project(
             # SQLite's answer, not the header's: an interrupted transaction (a migration
             # killed halfway) is rolled back by this first read and may change it.
             version = _stored_version(conn, name)
-            check_integrity(conn, name)
+            if not known_sound:
+                check_integrity(conn, name)
             check_schema(conn, version, name)
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA synchronous = FULL")
@@ -188,10 +193,12 @@ def open_project(
                 project._set_meta("owner", owner or default_owner())
                 project._set_meta("created", _now())
                 project._set_meta("scheme", _dumps((scheme or Scheme()).to_dict()))
+            verified.remember(path)
             return project
         project = Project(path, conn, lock=lock)
         if version < SCHEMA_VERSION:
             _migrate(project.db)
+        verified.remember(path)
         return project
     except DB_ERRORS as e:
         conn.close()
@@ -233,6 +240,7 @@ def _open_readonly(path: Path, version: int) -> Project:
         raise AnnotatorError(
             f"{name}: made by an older version; open it for writing once to upgrade it"
         )
+    known_sound = not _has_sidecar(path) and verified.is_unchanged(path)
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
@@ -241,11 +249,14 @@ def _open_readonly(path: Path, version: int) -> Project:
     try:
         harden(conn)
         conn.execute("PRAGMA query_only = ON")
-        check_integrity(conn, name)
+        if not known_sound:
+            check_integrity(conn, name)
         check_schema(conn, version, name)
     except BaseException:
         conn.close()
         raise
+    if not known_sound:
+        verified.remember(path)
     return Project(path, conn, readonly=True)
 
 
@@ -274,6 +285,8 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
         self._text_len: dict[int, int] = {}
         self._scheme: Scheme | None = None
         self._writing = 0  # depth of ``transaction``: a failed read there is a failed write
+        #: No SQLite error met: a writer's clean close notes the file as sound (``verified``).
+        self._sound = True
 
     @property
     def db(self) -> Database:
@@ -285,15 +298,39 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
         return self._db
 
     # ---- lifecycle ----------------------------------------------------
+    def reader(self) -> sqlite3.Connection:
+        """Another connection to the same file that can only read (for work in other threads).
+
+        It sees what is committed; the caller closes it.
+        """
+        file = next(r[2] for r in self.conn.execute("PRAGMA database_list") if r[1] == "main")
+        conn = sqlite3.connect(
+            f"{Path(file).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            harden(conn)
+            conn.execute("PRAGMA query_only = ON")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
     def close(self) -> None:
         self.conn.close()
+        if not self._sound:  # an SQLite error, or the session ended by one: check it next time
+            verified.forget(self.path)
+        elif self._lock is not None:  # checked or unchanged at open; only we wrote since
+            verified.remember(self.path)
         if self._lock is not None:
             self._lock.release()
 
     def __enter__(self) -> Project:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:
+            self._sound = False  # whatever went wrong, the next open checks the file
         self.close()
 
     # ---- meta ---------------------------------------------------------
@@ -346,6 +383,7 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
             with self._forgetting_on_failure(), self.db.atomic():
                 yield
         except DB_ERRORS as e:
+            self._sound = False
             raise AnnotatorError(
                 f"{self.path}: cannot write to the project file ({db_error_text(e)})"
             ) from None
@@ -373,6 +411,7 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
         except AnnotatorError:
             raise
         except sqlite3.Error as e:
+            self._sound = False
             if "decode" not in str(e):  # not a bad row: the file itself cannot be read
                 if self._writing:
                     raise  # inside an action: ``transaction`` says it could not be written
