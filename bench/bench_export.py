@@ -13,14 +13,23 @@ JSON objects from the same file, to /dev/null::
     sqlite3 FILE "SELECT json_object('doc', d.ext_id, ..., 'text', substr(d.text, ...),
                   'attrs', json(s.attrs)) FROM spans s JOIN documents d ON d.id = s.doc"
 
-Each measured command runs in a child process; the figures are its wall time
-and its CPU time (user + system, from ``resource.getrusage(RUSAGE_CHILDREN)``),
-the best of ``--runs`` runs. Ratios are taken on CPU time, which other
-processes on a shared machine disturb much less than wall time (both are
-printed). Peak memory is the child's own maximum resident set, which it
-reports (``getrusage(RUSAGE_SELF)``), and the RUSAGE_CHILDREN maximum is shown
-beside it. The project is built with the store API in bulk (``add_records`` in
-batches inside one ``transaction()``); building is timed but not judged.
+Each measured command runs in a child process; the figures are its elapsed
+(wall) time and its CPU time (user + system, from
+``resource.getrusage(RUSAGE_CHILDREN)``), the best of ``--runs`` runs. The
+targets are judged on elapsed time, the time the user waits, which is what the
+issue compares; the JSONL export builds its lines in up to four threads (one
+per processor), so its CPU time is larger than its elapsed time, and both
+ratios are printed. Elapsed time suffers from other work on the machine: run
+it on a quiet one. Peak memory is the child's own maximum resident set, which
+it reports (``getrusage(RUSAGE_SELF)``), and the RUSAGE_CHILDREN maximum is
+shown beside it. The project is built with the store API in bulk
+(``add_records`` in batches inside one ``transaction()``); building is timed
+but not judged.
+
+Opening a project runs SQLite's ``quick_check`` over the whole file unless the
+file is unchanged since it last passed (``store.verified``). The first export
+after the build pays that check; it is run and shown first, then the measured
+runs, which (like a user's second export) do not.
 
     .venv/bin/python bench/bench_export.py [--documents N] [--spans N] [--runs N] [--keep DIR]
 
@@ -84,6 +93,8 @@ import json, resource, sys
 from pathlib import Path
 from annotator.store import open_project
 action, project, arg = sys.argv[1], sys.argv[2], sys.argv[3]
+from annotator.store import verified
+checked = not verified.is_unchanged(Path(project))
 if action == "export":
     from annotator.io.export import export_project
     fmt, out = arg.split("=", 1)
@@ -100,6 +111,7 @@ print(json.dumps({
     "count": count,
     "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "qt": "PySide6" in sys.modules,
+    "checked": checked,
 }))
 """
 
@@ -204,6 +216,10 @@ def main() -> int:
             ref_wall, ref_cpu, _ = best(1, [sqlite3_shell, str(project), RECORDS_SQL], stdout=devnull.fileno())
         print(f"reference sqlite3 building whole JSONL records (not judged): {ref_wall:6.2f} s wall, "
               f"{ref_cpu:6.2f} s CPU")  # fmt: skip
+        first_wall, first_cpu, first_out = run([*py, "export", str(project), f"jsonl={tmp / 'out.jsonl'}"])
+        first = json.loads(first_out.strip().splitlines()[-1])
+        print(f"first export after the build: {first_wall:6.2f} s wall, {first_cpu:6.2f} s CPU "
+              f"({'with' if first['checked'] else 'without'} the file check; not judged)")  # fmt: skip
         rows = []
         failures = 0
         for name, target, cmd, limit_mb in (
@@ -221,14 +237,16 @@ def main() -> int:
                 info = json.loads(out.strip().splitlines()[-1])
             children_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             wall, cpu = min(walls), min(cpus)
-            ratio = cpu / base_cpu
+            ratio = wall / base_wall
             ok = ratio <= target and not info["qt"] and (limit_mb is None or info["rss_mb"] < limit_mb)
             failures += not ok
             memory = f"peak {info['rss_mb']:.0f} MB" + (f" (target < {limit_mb:.0f} MB)" if limit_mb else "")
             rows.append(
-                f"{name:13s} {wall:6.2f} s wall, {cpu:6.2f} s CPU  ratio {ratio:4.2f} (target <= {target:.0f}, "
-                f"wall ratio {wall / base_wall:4.2f})  {memory}  PySide6 {'LOADED' if info['qt'] else 'not loaded'}"
-                f"  {info['count']:,} spans  {'ok' if ok else 'SLOW'}"
+                f"{name:13s} {wall:6.2f} s wall, {cpu:6.2f} s CPU  ratio {ratio:4.2f} (target <= {target:.0f}; "
+                f"CPU ratio {cpu / base_cpu:4.2f})  {memory}  PySide6 {'LOADED' if info['qt'] else 'not loaded'}"
+                f"  {info['count']:,} spans"
+                f"{'' if name.startswith('import') else '  file check ' + ('run' if info['checked'] else 'skipped')}"
+                f"  {'ok' if ok else 'SLOW'}"
             )
             print(rows[-1], f"[children peak so far {children_rss:.0f} MB]", flush=True)
         print(f"{len(rows) - failures} of {len(rows)} targets met")

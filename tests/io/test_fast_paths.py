@@ -78,3 +78,84 @@ def test_import_fast_path_equals_the_records_and_refuses_a_conflicting_repeat(tm
         with pytest.raises(AnnotatorError):
             import_paths(r, [bad])
         assert r.document_ids() == []
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"statuses": ["done"]}, {"annotators": ["bob"]}, {"annotators": ["alice"]}, {"statuses": ["todo"]}],
+)
+def test_jsonl_fast_path_counts_and_lines_equal_the_plain_path(tmp_path: Path, filters: dict) -> None:  # type: ignore[type-arg]
+    """The card's counts come from the same SQL pass as the lines: they must equal the plain path's."""
+    path = tmp_path / "p.annotator"
+    build(path)
+    with open_project(path) as p:  # a document nobody annotated: the owner's empty record
+        p.add_records([Record(Document("bare", "Nobody tagged this.", DocumentMeta(title="bare")), "alice", (), ())])
+    with open_project(path, readonly=True) as p:
+        ids = [d.id for d in p.documents()]
+        fast = export_project(p, "jsonl", tmp_path / "fast.jsonl", **filters)
+        # a list of ids (here: all, in order) takes the plain path
+        plain = export_project(p, "jsonl", tmp_path / "plain.jsonl", doc_ids=ids, **filters)
+    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+    assert (fast.documents, fast.records, fast.spans, fast.relations) == (
+        plain.documents, plain.records, plain.spans, plain.relations,
+    )
+    assert fast.spans > 0 or filters == {"statuses": ["todo"]} or filters.get("annotators") == ["bob"]
+
+    def table(card: Path) -> list[str]:
+        return [line for line in card.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
+
+    assert fast.card is not None and plain.card is not None
+    assert table(fast.card)[:-1] == table(plain.card)[:-1]  # the per-label table (not the file row's name)
+
+
+def test_label_counting_is_exact_with_suffixes_repeats_and_unknown_labels() -> None:
+    from collections import Counter
+
+    from annotator.io.dataset import _count_labels
+
+    parts = [b"CLAIM\x1fSUBCLAIM\x1fCLAIM\x1fCLAIM", b"QUOTE", b"SUBCLAIM\x1fQUOTE\x1fQUOTE"]
+    expected = Counter(b"\x1f".join(parts).decode().split("\x1f"))
+    assert _count_labels(parts, ["CLAIM", "SUBCLAIM", "QUOTE"]) == expected
+    assert _count_labels(parts, ["CLAIM", "QUOTE"]) == expected  # SUBCLAIM unknown: counted one by one
+    assert _count_labels(parts, []) == expected
+    assert _count_labels([b"A"], ["A", "B"]) == {"A": 1}
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+@pytest.mark.parametrize("filters", [{}, {"statuses": ["done"]}, {"annotators": ["alice"]}])
+def test_jsonl_export_in_ranges_and_threads_equals_the_plain_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, filters: dict  # type: ignore[type-arg]
+) -> None:
+    """Many small key ranges built by several threads come out whole and in order."""
+    import annotator.io.dataset as dataset
+
+    path = tmp_path / "p.annotator"
+    with open_project(path, create=True, owner="alice", scheme=default_scheme()) as p:
+        recs = []
+        for i in range(41):
+            text = f"Doc {i}: 'quoted {i}' said Peskov 😀." + ("\x00tail" if i % 13 == 5 else "")
+            doc = Document(f"d{i:02d}", text, DocumentMeta(title=f"t{i}"), status="done" if i % 3 else "todo")
+            if i % 7 == 3:  # nobody annotated it
+                recs.append(Record(doc, "alice", (), ()))
+                continue
+            q = text.index("'")
+            frags = ((q, q + 3), (q + 5, q + 9)) if i % 11 == 4 else None
+            spans = (
+                Span("q1", q, q + 9, "QUOTE", {"stance": "favor"}, fragments=frags),
+                Span("s1", q + 16, q + 22, "SPEAKER"),
+            )
+            recs.append(Record(doc, "alice", spans, (Relation("SAID_BY", "q1", "s1"),)))
+            if i % 2:
+                recs.append(Record(doc, "bob", spans[1:], ()))
+        p.add_records(recs)
+    monkeypatch.setattr(dataset, "RANGE_DOCUMENTS", 4)
+    monkeypatch.setattr(dataset, "EXPORT_WORKERS", workers)
+    with open_project(path, readonly=True) as p:
+        ids = [d.id for d in p.documents()]
+        fast = export_project(p, "jsonl", tmp_path / "fast.jsonl", **filters)
+        plain = export_project(p, "jsonl", tmp_path / "plain.jsonl", doc_ids=ids, **filters)
+    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+    assert (fast.documents, fast.records, fast.spans, fast.relations) == (
+        plain.documents, plain.records, plain.spans, plain.relations,
+    )
+    assert fast.records > 20

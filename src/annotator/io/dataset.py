@@ -21,16 +21,23 @@ Which records a document gives (the rule of ``Project.records``, filtered):
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import itemgetter
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import STATUSES, Document, DocumentMeta, Relation, Span
 from annotator.core.scheme import Scheme
 from annotator.store.export_queries import (
+    LABEL_SEP,
+    LABELS_END,
     DocumentRow,
     RelationRow,
     SpanRow,
@@ -39,9 +46,9 @@ from annotator.store.export_queries import (
     document_rows,
     has_unannotated_documents,
     iter_document_rows,
-    iter_line_parts,
+    iter_line_rows,
     jsonl_lines_supported,
-    label_counts,
+    key_ranges,
 )
 from annotator.store.project import Project, Record
 
@@ -54,6 +61,10 @@ _RELATION_LABEL = itemgetter(1)
 
 #: Seconds between two progress calls (the first and the last are always made).
 PROGRESS_INTERVAL = 0.05
+#: Documents per key range of a JSONL export (the unit of work of its threads).
+RANGE_DOCUMENTS = 500
+#: Threads of a JSONL export (None: one per processor, at most 4).
+EXPORT_WORKERS: int | None = None
 
 
 class ExportCancelled(AnnotatorError):
@@ -247,69 +258,96 @@ class Dataset:
         sel = self.selection
         return sel.doc_ids is None and sel.labels is None and jsonl_lines_supported(self.project)
 
-    def jsonl_lines(self) -> Iterator[list[bytes]]:
-        """Per selected document, its records' canonical JSONL lines (UTF-8, with newlines).
+    def jsonl_chunks(self, workers: int | None = None) -> Iterator[list[bytes]]:
+        """The selected records' canonical JSONL lines (UTF-8), as pieces to join, in order.
 
         The lines ``dumps_raw_record`` makes (U+2028, U+2029 and U+0085 may still
         be raw: the caller escapes them), built by SQLite (see
-        ``export_queries.iter_line_parts``); only for selections where
+        ``export_queries.iter_line_rows``); only for selections where
         ``jsonl_lines_supported()``. Counts and progress as ``documents()``.
+
+        The documents are cut into key ranges of a few hundred; with more than
+        one range and more than one processor, ``workers`` threads (default:
+        processors, at most 4) build ranges at once, each on its own read-only
+        connection (SQLite works outside the GIL), and the ranges are handed
+        over in order, a few ahead at most, so memory stays bounded.
         """
-        from json.encoder import encode_basestring
-
-        from annotator.io.jsonl import dumps_raw_record, raw_document_parts
-
         sel = self.selection
-        owner_ok = sel.annotators is None or self.owner in sel.annotators
-        owner_json = (encode_basestring(self.owner) if self.owner else "null").encode()
-        counts = self.counts
-        last = time.monotonic()
+        owner = self.owner if sel.annotators is None or self.owner in sel.annotators else None
+        ranges = key_ranges(self.project, statuses=sel.statuses, size=RANGE_DOCUMENTS)
+        if workers is None:
+            workers = EXPORT_WORKERS or min(os.cpu_count() or 1, 4)
+        workers = max(1, min(workers, len(ranges)))
         self._report(0)
-        relations_sep = b'], "relations": ['
-        for done, parts in enumerate(
-            iter_line_parts(self.project, statuses=sel.statuses, annotators=sel.annotators), 1
-        ):
-            recs = parts.records
-            lines: list[bytes]
-            if parts.nul or any(r[4] for r in recs):  # left to Python
-                rows = document_rows(self.project, parts.pk, sel.annotators)
-                doc = rows.document
-                pieces = raw_document_parts(doc)
-                lines = []
-                for who, _ann, _spans, _rels, _frags in recs:
-                    spans = [s for s in rows.spans if s[0] == who]
-                    relations = [r for r in rows.relations if r[0] == who]
-                    lines.append(dumps_raw_record(pieces, doc, who, spans, relations).encode())
-                if not recs and not parts.annotated and owner_ok:
-                    lines.append(dumps_raw_record(pieces, doc, self.owner, [], []).encode())
-            elif recs:
-                head, mid, tail = parts.head, parts.mid, parts.tail
-                lines = [
-                    b"".join((head, ann, mid, spans, relations_sep, rels, tail))
-                    for _who, ann, spans, rels, _frags in recs
-                ]
-            elif not parts.annotated and owner_ok:
-                lines = [b"".join((parts.head, owner_json, parts.mid, relations_sep, parts.tail))]
-            else:
-                lines = []
-            if lines:
-                counts.documents += 1
-                counts.records += len(lines)
-                yield lines
+        last = time.monotonic()
+        done = 0
+        span_labels: dict[str, list[bytes]] = {}
+        relation_labels: dict[str, list[bytes]] = {}
+        for part in self._line_ranges(ranges, workers, owner):
+            done += part.documents
+            self.counts.documents += part.documents
+            self.counts.records += part.records
+            for into, got in ((span_labels, part.span_labels), (relation_labels, part.relation_labels)):
+                for who, labels in got.items():
+                    into.setdefault(who, []).extend(labels)
+            yield part.pieces
             now = time.monotonic()
             if now - last >= PROGRESS_INTERVAL:
                 last = now
                 self._report(done)
-        span_counts, relation_counts = label_counts(
-            self.project, statuses=sel.statuses, annotators=sel.annotators
-        )
-        for who, label, n in span_counts:
-            counts.by_label[(who, label)] += n
-            counts.spans += n
-        for who, label, n in relation_counts:
-            counts.by_relation[(who, label)] += n
-            counts.relations += n
+        counts = self.counts
+        span_names = [lab.name for lab in self.scheme.labels]
+        relation_names = [rel.name for rel in self.scheme.relations]
+        for who, parts in span_labels.items():
+            for label, n in _count_labels(parts, span_names).items():
+                counts.by_label[(who, label)] += n
+                counts.spans += n
+        for who, parts in relation_labels.items():
+            for label, n in _count_labels(parts, relation_names).items():
+                counts.by_relation[(who, label)] += n
+                counts.relations += n
         self._report(self.total)
+
+    def _line_ranges(
+        self, ranges: list[tuple[int, int]], workers: int, owner: str | None
+    ) -> Iterator[_LineRange]:
+        """Each range's lines, in order: built here, or by ``workers`` threads a few ranges ahead."""
+        sel = self.selection
+
+        def build(conn: sqlite3.Connection, keys: tuple[int, int]) -> _LineRange:
+            return _line_range(conn, keys, sel.statuses, sel.annotators, owner)
+
+        if workers == 1:
+            for keys in ranges:
+                yield build(self.project.conn, keys)
+            return
+        local = threading.local()
+        readers: list[sqlite3.Connection] = []
+        guard = threading.Lock()
+
+        def job(keys: tuple[int, int]) -> _LineRange:
+            conn = getattr(local, "conn", None)
+            if conn is None:
+                conn = local.conn = self.project.reader()
+                with guard:
+                    readers.append(conn)
+            return build(conn, keys)
+
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="export")
+        try:
+            pending: deque[Future[_LineRange]] = deque()
+            todo = iter(ranges)
+            for keys in islice(todo, 2 * workers):
+                pending.append(pool.submit(job, keys))
+            while pending:
+                part = pending.popleft().result()
+                for keys in islice(todo, 1):
+                    pending.append(pool.submit(job, keys))
+                yield part
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for conn in readers:
+                conn.close()
 
     def raw_records(self) -> Iterator[RawRecord]:
         for records in self.documents():
@@ -344,6 +382,94 @@ class Dataset:
     def _report(self, done: int) -> None:
         if self.progress is not None and self.progress(done, self.total) is False:
             raise ExportCancelled("export cancelled; nothing was written")
+
+
+@dataclass(slots=True)
+class _LineRange:
+    """A key range's JSONL line pieces, with what the card counts."""
+
+    pieces: list[bytes]
+    documents: int
+    records: int
+    span_labels: dict[str, list[bytes]]
+    relation_labels: dict[str, list[bytes]]
+
+
+_RELATIONS_SEP = b'], "relations": ['
+
+
+def _line_range(
+    conn: sqlite3.Connection,
+    keys: tuple[int, int],
+    statuses: Collection[str] | None,
+    annotators: Collection[str] | None,
+    owner: str | None,
+) -> _LineRange:
+    """The lines of the records of documents with keys in ``keys`` (see ``iter_line_rows``)."""
+    from annotator.io.jsonl import dumps_raw_record, raw_document_parts
+
+    pieces: list[bytes] = []
+    append = pieces.append
+    span_labels: dict[str, list[bytes]] = {}
+    relation_labels: dict[str, list[bytes]] = {}
+    documents = records = 0
+    last_pk = -1
+    rows = iter_line_rows(conn, keys, statuses=statuses, annotators=annotators, owner=owner)
+    for pk, who, head, spans, rels, tail, nul in rows:
+        cut = spans.rfind(LABELS_END)  # JSON never holds it raw
+        rcut = rels.rfind(LABELS_END)
+        if nul or spans.find(b"\x01", cut) >= 0:  # left to Python
+            got = document_rows(conn, pk, annotators)
+            doc = got.document
+            append(
+                dumps_raw_record(
+                    raw_document_parts(doc),
+                    doc,
+                    who,
+                    [s for s in got.spans if s[0] == who],
+                    [r for r in got.relations if r[0] == who],
+                ).encode()
+            )
+        else:
+            append(head)
+            append(spans[cut + 1 :] if cut else spans[1:])
+            append(_RELATIONS_SEP)
+            append(rels[rcut + 1 :] if rcut else rels[1:])
+            append(tail)
+        if cut:
+            got_labels = span_labels.get(who)
+            if got_labels is None:
+                got_labels = span_labels[who] = []
+            got_labels.append(spans[:cut])
+        if rcut:
+            got_labels = relation_labels.get(who)
+            if got_labels is None:
+                got_labels = relation_labels[who] = []
+            got_labels.append(rels[:rcut])
+        records += 1
+        if pk != last_pk:
+            last_pk = pk
+            documents += 1
+    return _LineRange(pieces, documents, records, span_labels, relation_labels)
+
+
+def _count_labels(parts: list[bytes], names: Iterable[str]) -> dict[str, int]:
+    """How often each label occurs in ``LABEL_SEP``-separated lists of labels.
+
+    The expected names are counted with ``bytes.count`` (no object per label);
+    when they do not account for every label, all are counted one by one.
+    """
+    blob = LABEL_SEP.join(parts)
+    total = blob.count(LABEL_SEP) + 1
+    wrapped = LABEL_SEP + blob.replace(LABEL_SEP, LABEL_SEP + LABEL_SEP) + LABEL_SEP
+    found: dict[str, int] = {}
+    for name in names:
+        n = wrapped.count(LABEL_SEP + name.encode() + LABEL_SEP)
+        if n:
+            found[name] = n
+    if sum(found.values()) == total:
+        return found
+    return {label.decode(): n for label, n in Counter(blob.split(LABEL_SEP)).items()}
 
 
 # ---- rows -> core values --------------------------------------------------------

@@ -116,17 +116,12 @@ _RAW_LINE_BREAKS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029")
 
 
 def _jsonl_fast(ctx: ExportContext) -> None:
-    """The lines as SQLite builds them (``Dataset.jsonl_lines``), hashed as they are written."""
+    """The lines as SQLite builds them (``Dataset.jsonl_chunks``), hashed as they are written."""
     digest = hashlib.sha256()
     size = 0
     with file_output(ctx.out, binary=True) as f:
-        chunk: list[bytes] = []
-        pending = 0
-
-        def flush() -> None:
-            nonlocal size
-            data = b"".join(chunk)
-            chunk.clear()
+        for pieces in ctx.dataset.jsonl_chunks():
+            data = b"".join(pieces)
             # their last bytes first (memchr: fast), the whole characters only if one is there
             if b"\xa8" in data or b"\xa9" in data or b"\x85" in data:
                 for raw, escaped in _RAW_LINE_BREAKS:
@@ -135,18 +130,9 @@ def _jsonl_fast(ctx: ExportContext) -> None:
             digest.update(data)
             f.write(data)
             size += len(data)
-
-        for lines in ctx.dataset.jsonl_lines():
-            chunk += lines
-            pending += len(lines)
-            if pending >= _CHUNK_LINES:  # few, large writes
-                flush()
-                pending = 0
-        flush()
     ctx.files.append(WrittenFile(ctx.out.name, size, digest.hexdigest()))
 
 
-_CHUNK_LINES = 256
 _CHUNK = 1 << 20
 
 

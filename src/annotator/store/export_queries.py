@@ -34,7 +34,6 @@ SpanRow = tuple[str, str, int, int, str, str, str | None, int]
 RelationRow = tuple[str, str, str, str, int]
 
 _BATCH = 2048
-_FIRST = itemgetter(0)
 _SPAN_DOC = itemgetter(7)
 _RELATION_DOC = itemgetter(4)
 _DOC_COLUMNS = (
@@ -279,113 +278,131 @@ def span_labels(project: Project) -> set[str]:
 # sort_keys=True)``, which is what the line holds). SQLite's ``json_quote`` escapes
 # exactly as that encoder does with ``ensure_ascii=False`` (``"``, ``\\``, ``\\b``,
 # ``\\f``, ``\\n``, ``\\r``, ``\\t``, other control characters as lowercase
-# ``\\u00xx``, nothing else), so SQLite can build the pieces of every line in C and
-# hand them over as UTF-8 bytes: Python only joins them. Spans with fragments, and
-# documents whose text holds a NUL character (which SQLite's ``substr`` stops at),
-# are left to Python (``needs_python``). A test holds the result equal to
+# ``\\u00xx``, nothing else), so SQLite can build every line in C and hand it over
+# as UTF-8 bytes: Python only joins them. Spans with fragments (marked ``char(1)``,
+# which JSON text never holds raw), and documents whose text holds a NUL character
+# (which SQLite's ``substr`` stops at), are left to Python. The labels of a record's
+# spans and relations come along (``char(31)``-separated, before a ``char(30)``) so
+# the dataset card's counts cost no second pass. A test holds the result equal to
 # ``write_jsonl``.
+
+#: Separates the labels from the JSON in a line's span and relation columns.
+LABELS_END = b"\x1e"
+#: Separates labels from each other.
+LABEL_SEP = b"\x1f"
 
 _SPAN_JSON = (
     "CASE WHEN s.fragments IS NOT NULL THEN char(1) ELSE "  # fragments: left to Python
-    "'{\"id\": ' || json_quote(s.sid) || ', \"start\": ' || s.start || ', \"end\": ' || s.\"end\" "
-    "|| ', \"label\": ' || json_quote(s.label) || ', \"text\": ' "
-    "|| json_quote(substr(d.text, s.start + 1, s.\"end\" - s.start)) || ', \"attrs\": ' || s.attrs || '}' END"
+    "printf('{\"id\": %s, \"start\": %d, \"end\": %d, \"label\": %s, \"text\": %s, \"attrs\": %s}', "
+    "json_quote(s.sid), s.start, s.\"end\", json_quote(s.label), "
+    "json_quote(substr(d.text, s.start + 1, s.\"end\" - s.start)), s.attrs) END"
 )
 _RELATION_JSON = (
-    "'{\"label\": ' || json_quote(x.label) || ', \"head\": ' || json_quote(x.head) "
-    "|| ', \"child\": ' || json_quote(x.child) || '}'"
+    "printf('{\"label\": %s, \"head\": %s, \"child\": %s}', "
+    "json_quote(x.label), json_quote(x.head), json_quote(x.child))"
 )
-_LINE_DOC_COLUMNS = (
-    "d.id, CAST('{\"id\": ' || json_quote(d.ext_id) || ', \"text\": ' || json_quote(d.text) "
+_LINE_HEAD = (
+    "CAST('{\"id\": ' || json_quote(d.ext_id) || ', \"text\": ' || json_quote(d.text) "
     "|| ', \"meta\": {\"title\": ' || json_quote(d.title) || ', \"source\": ' || json_quote(d.source) "
     "|| ', \"url\": ' || json_quote(d.url) || ', \"published\": ' || json_quote(d.published) "
-    "|| '}, \"annotator\": ' AS BLOB), "
-    "CAST(', \"status\": ' || json_quote(d.status) || ', \"spans\": [' AS BLOB), "
-    "CAST('], \"labels\": ' || d.labels || '}' || char(10) AS BLOB), "
-    "instr(d.text, char(0)) > 0"
+    "|| '}, \"annotator\": ' || CASE WHEN @WHO = '' THEN 'null' ELSE json_quote(@WHO) END "
+    "|| ', \"status\": ' || json_quote(d.status) || ', \"spans\": [' AS BLOB)"
 )
+_LINE_TAIL = "CAST('], \"labels\": ' || d.labels || '}' || char(10) AS BLOB), instr(d.text, char(0)) > 0"
 
-
-@dataclass(slots=True)
-class LineParts:
-    """A document's JSONL line pieces (UTF-8): ``head + annotator + mid + spans + relations + tail``."""
-
-    pk: int
-    head: bytes
-    mid: bytes
-    #: ``], "labels": {...}}`` and the newline
-    tail: bytes
-    #: Its text holds a NUL character: SQLite cannot cut its spans' text.
-    nul: bool
-    #: Anyone (any annotator) has spans or relations in it.
-    annotated: bool
-    #: (annotator, JSON of the annotator, joined spans, joined relations, has fragments: left
-    #: to Python),
-    #: annotators in name order.
-    records: list[tuple[str, bytes, bytes, bytes, bool]]
+#: One record's line: (document key, annotator, head up to ``"spans": [``, span labels +
+#: LABELS_END + spans JSON, relation labels + LABELS_END + relations JSON, the tail
+#: ``], "labels": {...}}`` with its newline, whether the text holds a NUL character).
+LineRow = tuple[int, str, bytes, bytes, bytes, bytes, int]
 
 
 def jsonl_lines_supported(project: Project) -> bool:
-    """Whether ``iter_line_parts`` can walk the documents in project order (the usual case)."""
+    """Whether ``iter_line_rows`` can walk the documents in project order (the usual case)."""
     return _positions_follow_ids(project.conn)
 
 
-def iter_line_parts(
-    project: Project,
+def key_ranges(
+    project: Project, *, statuses: Collection[str] | None = None, size: int = 500
+) -> list[tuple[int, int]]:
+    """The selected documents' keys cut into ranges of about ``size`` documents, in key order."""
+    args: list[Any] = []
+    where = _in("status", statuses, args)
+    keys = [r[0] for r in project.conn.execute(f"SELECT id FROM documents WHERE 1{where} ORDER BY id", args)]
+    return [(keys[i], keys[min(i + size, len(keys)) - 1]) for i in range(0, len(keys), size)]
+
+
+def iter_line_rows(
+    conn: sqlite3.Connection,
+    keys: tuple[int, int],
     *,
     statuses: Collection[str] | None = None,
     annotators: Collection[str] | None = None,
-) -> Iterator[LineParts]:
-    """Every document (in id order: see ``jsonl_lines_supported``) with its records' line pieces."""
-    conn = project.conn
-    dargs: list[Any] = []
-    dwhere = _in("d.status", statuses, dargs)
-    rargs: list[Any] = []
-    swhere = _in("annotator", annotators, rargs)
-    if statuses is not None:
-        swhere += " AND doc IN (SELECT d.id FROM documents d WHERE 1" + _in("d.status", statuses, rargs) + ")"
-    rwhere = _in("annotator", annotators, rargs)
-    if statuses is not None:
-        rwhere += " AND doc IN (SELECT d.id FROM documents d WHERE 1" + _in("d.status", statuses, rargs) + ")"
-    rec_sql = (
-        "SELECT r.doc, r.annotator, CAST(CASE WHEN r.annotator = '' THEN 'null' "
-        "ELSE json_quote(r.annotator) END AS BLOB), "
-        f"CAST(coalesce((SELECT group_concat(j, ', ') FROM (SELECT {_SPAN_JSON} AS j FROM spans s "
-        "JOIN documents d ON d.id = s.doc "
-        "WHERE s.doc = r.doc AND s.annotator = r.annotator ORDER BY s.start, s.id)), '') AS BLOB), "
-        f"CAST(coalesce((SELECT group_concat(j, ', ') FROM (SELECT {_RELATION_JSON} AS j "
-        "FROM relations x WHERE x.doc = r.doc AND x.annotator = r.annotator ORDER BY x.id)), '') AS BLOB) "
-        f"FROM (SELECT doc, annotator FROM spans WHERE 1{swhere} UNION "
-        f"SELECT doc, annotator FROM relations WHERE 1{rwhere} ORDER BY 1, 2) r"
-    )  # no outer ORDER BY: the UNION comes out in (doc, annotator) order (a sort would hold every line)
-    docs = _rows(
-        conn.execute(
-            f"SELECT {_LINE_DOC_COLUMNS}, EXISTS (SELECT 1 FROM spans x WHERE x.doc = d.id) "
-            "OR EXISTS (SELECT 1 FROM relations y WHERE y.doc = d.id) "
-            f"FROM documents d WHERE 1{dwhere} ORDER BY d.id",
-            dargs,
+    owner: str | None = None,
+) -> Iterator[LineRow]:
+    """Every record's line pieces for the documents with keys in ``keys`` (inclusive), by key then annotator.
+
+    A record per (document, annotator) with spans or relations (among
+    ``annotators``), plus, when ``owner`` is given, an empty record of the
+    owner's for each document nobody annotated. Documents in key order: see
+    ``jsonl_lines_supported``. The span column is ``char(1)`` somewhere when a
+    span has fragments; the last field is true when the text holds a NUL:
+    both are left to Python (``document_rows``).
+    """
+    lo, hi = keys
+    dargs: list[Any] = [lo, hi]
+    dwhere = " AND d.id BETWEEN ? AND ?" + _in("d.status", statuses, dargs)
+    pargs: list[Any] = [lo, hi]
+    swhere = " AND doc BETWEEN ? AND ?" + _in("annotator", annotators, pargs)
+    pargs += [lo, hi]
+    rwhere = " AND doc BETWEEN ? AND ?" + _in("annotator", annotators, pargs)
+    sql = (
+        f"SELECT p.doc, p.annotator, {_LINE_HEAD.replace('@WHO', 'p.annotator')}, "
+        "CAST(coalesce((SELECT group_concat(l, char(31)) || char(30) || group_concat(j, ', ') "
+        f"FROM (SELECT s.label AS l, {_SPAN_JSON} AS j FROM spans s "
+        "WHERE s.doc = p.doc AND s.annotator = p.annotator ORDER BY s.start, s.id)), char(30)) AS BLOB), "
+        "CAST(coalesce((SELECT group_concat(l, char(31)) || char(30) || group_concat(j, ', ') "
+        f"FROM (SELECT x.label AS l, {_RELATION_JSON} AS j FROM relations x "
+        "WHERE x.doc = p.doc AND x.annotator = p.annotator ORDER BY x.id)), char(30)) AS BLOB), "
+        f"{_LINE_TAIL} "
+        f"FROM (SELECT doc, annotator FROM spans WHERE 1{swhere} "
+        f"UNION SELECT doc, annotator FROM relations WHERE 1{rwhere}) p "
+        f"JOIN documents d ON d.id = p.doc WHERE 1{dwhere}"
+    )  # no ORDER BY: the UNION comes out in (doc, annotator) order (checked below; a sort
+    # would hold every line)
+    rows = _rows(conn.execute(sql, pargs + dargs))
+    if owner is None:
+        bare: Iterator[LineRow] = iter(())
+    else:
+        bare = _rows(
+            conn.execute(
+                f"SELECT d.id, ?1, {_LINE_HEAD.replace('@WHO', '?1')}, CAST(char(30) AS BLOB), "
+                f"CAST(char(30) AS BLOB), {_LINE_TAIL} FROM documents d "
+                "WHERE NOT EXISTS (SELECT 1 FROM spans x WHERE x.doc = d.id) "
+                f"AND NOT EXISTS (SELECT 1 FROM relations y WHERE y.doc = d.id){dwhere} ORDER BY d.id",
+                [owner, *dargs],
+            )
         )
-    )
-    recs = _rows(conn.execute(rec_sql, rargs))
-    nxt = next(recs, None)
-    for pk, head, mid, tail, nul, annotated in docs:
-        records: list[tuple[str, bytes, bytes, bytes, bool]] = []
-        while nxt is not None and nxt[0] == pk:
-            # char(1) (never raw in JSON text) stands for a span with fragments
-            records.append((nxt[1], nxt[2], nxt[3], nxt[4], b"\x01" in nxt[3]))
-            nxt = next(recs, None)
-        if nxt is not None and nxt[0] < pk:
-            raise AnnotatorError(f"{project.path}: records out of document order")  # never seen
-        if len(records) > 1:
-            records.sort(key=_FIRST)
-        yield LineParts(pk, head, mid, tail, bool(nul), bool(annotated), records)
+    nxt = next(bare, None)
+    last: tuple[int, str] = (-1, "")
+    for row in rows:
+        while nxt is not None and nxt[0] < row[0]:
+            yield nxt
+            nxt = next(bare, None)
+        key = (row[0], row[1])
+        if key <= last:
+            raise AnnotatorError("records out of document order")  # never seen
+        last = key
+        yield row
+    while nxt is not None:
+        yield nxt
+        nxt = next(bare, None)
 
 
 def document_rows(
-    project: Project, pk: int, annotators: Collection[str] | None = None
+    project: Project | sqlite3.Connection, pk: int, annotators: Collection[str] | None = None
 ) -> DocumentRows:
     """One document (by key) with its rows, as ``iter_document_rows`` gives them."""
-    conn = project.conn
+    conn = project if isinstance(project, sqlite3.Connection) else project.conn
     doc = _doc(conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = ?", [pk]).fetchone())
     sargs: list[Any] = [pk]
     swhere = _in("s.annotator", annotators, sargs)
