@@ -17,17 +17,29 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
+import time
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable
+from itertools import chain, repeat
+from operator import contains, getitem, itemgetter, or_
 from typing import Any
 
 from annotator.core.model import Person
 from annotator.io.context import FORMULA_TRIGGERS, ExportContext
-from annotator.io.dataset import RawRecord
+from annotator.io.dataset import PROGRESS_INTERVAL, RawRecord
 from annotator.io.jsonl import FRAGMENT_JOINER
 from annotator.io.sinks import WrittenFile, file_output
+from annotator.store.csv_queries import (
+    SEP,
+    CsvDocument,
+    document_raw_rows,
+    iter_csv_chunks,
+    positions_follow_ids,
+)
 from annotator.store.export_queries import SpanRow
 
 SAID_BY = "SAID_BY"
@@ -44,23 +56,29 @@ _ABBREVIATIONS = frozenset(
 )  # fmt: skip
 
 
-def _sentence_pattern() -> re.Pattern[str]:
+def _sentence_pattern(*, dots_only: bool = False) -> re.Pattern[str]:
     # A full stop after a one-letter word or a listed abbreviation does not end a
     # sentence: fixed-width lookbehinds after the literal, so the engine jumps from
-    # one candidate to the next and Python does nothing per sentence.
+    # one candidate to the next and Python does nothing per sentence. The pattern
+    # starts with a character set (or the literal full stop, for texts without
+    # ``!?…``) and only the lookbehinds ignore case: the engine's fast scan for the
+    # first character then applies.
     by_length: dict[int, list[str]] = {}
     for word in sorted(_ABBREVIATIONS):
         by_length.setdefault(len(word), []).append(re.escape(word))
     not_after = "".join(  # one lookbehind per length: alternatives must be equally wide
-        rf"(?<!\b(?:{'|'.join(words)})\.)" for _, words in sorted(by_length.items())
+        rf"(?<!\b(?i:{'|'.join(words)})\.)" for _, words in sorted(by_length.items())
     )
-    return re.compile(
-        rf"(?:\.(?<!\b\w\.){not_after}|[!?\u2026])[.!?\u2026]*[\"'\u201d\u2019\u00bb)\]]*(?=\s)",
-        re.IGNORECASE,
-    )
+    closing = "[\"'\u201d\u2019\u00bb)\\]]*(?=\\s)"
+    if dots_only:
+        return re.compile(rf"\.(?<!\b\w\.){not_after}\.*{closing}")
+    return re.compile(rf"[.!?\u2026](?:(?<=\.)(?<!\b\w\.){not_after}|(?<!\.))[.!?\u2026]*{closing}")
 
 
 _SENTENCE_END = _sentence_pattern()
+#: The same for a text without ``!``, ``?`` or ``…`` (a literal first character: faster).
+_FULL_STOP_END = _sentence_pattern(dots_only=True)
+_END = re.Match.end
 _LINE_BREAKS = re.compile(r"\n+")
 
 
@@ -72,7 +90,10 @@ def sentence_bounds(text: str) -> list[int]:
     except after a one-letter word or a common abbreviation (Mr., Dr., U.S.),
     and at every line break.
     """
-    bounds = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
+    if "!" in text or "?" in text or "\u2026" in text:
+        bounds = [0, *map(_END, _SENTENCE_END.finditer(text))]
+    else:
+        bounds = [0, *map(_END, _FULL_STOP_END.finditer(text))]
     if "\n" in text:
         for m in _LINE_BREAKS.finditer(text):
             bounds.append(m.start())
@@ -182,100 +203,362 @@ def _speakers(rec: RawRecord, by_id: dict[str, SpanRow]) -> dict[str, list[SpanR
 # ---- csv: one row per span ------------------------------------------------------
 
 
-def write_spans_csv(ctx: ExportContext) -> None:
-    attr_names = _attribute_columns(ctx)
-    known = set(attr_names)
-    on = ctx.csv.guard_formulas
-    guard = _guard(on)
-    triggers = frozenset(FORMULA_TRIGGERS)
-    wanted = ctx.dataset.selection.labels
-    header = [
-        "doc_id", "title", "annotator", "span_id", "label", "start", "end", "fragments", "text",
-        *(f"attr_{n}" for n in attr_names), "other_attrs", "speaker_person", "speaker_mention",
-        "sentence",
-    ]  # fmt: skip
-    #: stored attrs JSON -> (parsed attrs, the attribute cells): spans share few distinct ones
-    memo: dict[str, tuple[dict[str, Any], list[Any]]] = {}
+class _SpanRows:
+    """The rows of the ``csv`` format, document by document (the reference writer)."""
 
-    def attr_cells(raw: str) -> tuple[dict[str, Any], list[Any]]:
-        hit = memo.get(raw)
+    def __init__(self, ctx: ExportContext) -> None:
+        self.attr_names = attr_names = _attribute_columns(ctx)
+        self.known = set(attr_names)
+        self.on = ctx.csv.guard_formulas
+        self.guard = _guard(self.on)
+        self.triggers = frozenset(FORMULA_TRIGGERS)
+        self.wanted = ctx.dataset.selection.labels
+        self.header = [
+            "doc_id", "title", "annotator", "span_id", "label", "start", "end", "fragments", "text",
+            *(f"attr_{n}" for n in attr_names), "other_attrs", "speaker_person", "speaker_mention",
+            "sentence",
+        ]  # fmt: skip
+        #: stored attrs JSON -> (parsed attrs, the attribute cells): spans share few distinct ones
+        self.memo: dict[str, tuple[dict[str, Any], list[Any]]] = {}
+
+    def attr_cells(self, raw: str) -> tuple[dict[str, Any], list[Any]]:
+        hit = self.memo.get(raw)
         if hit is None:
+            guard = self.guard
             attrs = json.loads(raw)
-            other = {k: v for k, v in attrs.items() if k not in known}
-            cells = [_value(attrs.get(n), guard) for n in attr_names]
+            other = {k: v for k, v in attrs.items() if k not in self.known}
+            cells = [_value(attrs.get(n), guard) for n in self.attr_names]
             cells.append(guard(json.dumps(other, ensure_ascii=False)) if other else "")
             hit = (attrs, cells)
-            if len(memo) < 50_000:
-                memo[raw] = hit
+            if len(self.memo) < 50_000:
+                self.memo[raw] = hit
         return hit
+
+    def rows(self, records: list[RawRecord]) -> list[list[Any]]:
+        """One document's rows (its records, by annotator)."""
+        guard, on, triggers, wanted = self.guard, self.on, self.triggers, self.wanted
+        memo, attr_cells = self.memo, self.attr_cells
+        doc = records[0].document
+        text = doc.text
+        bounds = sentence_bounds(text)
+        sentences: dict[tuple[int, int], str] = {}
+        doc_id, title = guard(doc.id), guard(doc.title or "")
+        rows: list[list[Any]] = []
+        add = rows.append
+        for rec in records:
+            who = guard(rec.annotator)
+            speakers: dict[str, list[SpanRow]] = {}
+            if rec.relations:
+                by_id = {row[1]: row for row in rec.spans}
+                speakers = _speakers(rec, by_id)
+            for row in rec.spans:
+                _w, sid, a, b, label, raw, frags, _pk = row
+                if wanted is not None and label not in wanted:
+                    continue
+                hit = memo.get(raw)
+                attrs, cells = hit if hit is not None else attr_cells(raw)
+                said = speakers.get(sid)
+                if said:
+                    persons = MULTI.join(
+                        "" if (p := attr_cells(sp[5])[0].get("person")) is None else str(p)
+                        for sp in said
+                    )
+                    mentions = MULTI.join(_span_text(text, sp) for sp in said)
+                else:
+                    p = attrs.get("person")
+                    persons = "" if p is None else str(p)
+                    mentions = ""
+                if frags is None:
+                    span_text = text[a:b]
+                    frag_cell = ""
+                else:
+                    span_text = _span_text(text, row)
+                    frag_cell = _fragments_cell(row)
+                where = (bisect_right(bounds, a) - 1, bisect_left(bounds, b))
+                sentence = sentences.get(where)
+                if sentence is None:
+                    sentence = sentences[where] = text[bounds[where[0]] : bounds[where[1]]].strip()
+                if on:
+                    if sid[:1] in triggers:
+                        sid = "'" + sid
+                    if label[:1] in triggers:
+                        label = "'" + label
+                    if span_text[:1] in triggers:
+                        span_text = "'" + span_text
+                    if sentence[:1] in triggers:
+                        sentence = "'" + sentence
+                    if persons[:1] in triggers:
+                        persons = "'" + persons
+                    if mentions[:1] in triggers:
+                        mentions = "'" + mentions
+                add(
+                    [doc_id, title, who, sid, label, a, b, frag_cell, span_text, *cells,
+                     persons, mentions, sentence]
+                )  # fmt: skip
+        return rows
+
+
+def write_spans_csv(ctx: ExportContext, *, fast: bool = True) -> None:
+    """The ``csv`` format; ``fast=False`` always takes the plain (reference) writer."""
+    maker = _SpanRows(ctx)
+    if fast and _fast_spans_supported(ctx):
+        _run(ctx, lambda f: _fast_spans_body(ctx, maker, f))
+        return
 
     def body(f: Any) -> None:
         w = csv.writer(f)
-        w.writerow(header)
+        w.writerow(maker.header)
         writerows = w.writerows
+        rows_of = maker.rows
         for records in ctx.dataset.documents(all_labels=True):
-            doc = records[0].document
-            text = doc.text
-            bounds = sentence_bounds(text)
-            sentences: dict[tuple[int, int], str] = {}
-            doc_id, title = guard(doc.id), guard(doc.title or "")
-            rows: list[list[Any]] = []
-            add = rows.append
-            for rec in records:
-                who = guard(rec.annotator)
-                speakers: dict[str, list[SpanRow]] = {}
-                if rec.relations:
-                    by_id = {row[1]: row for row in rec.spans}
-                    speakers = _speakers(rec, by_id)
-                for row in rec.spans:
-                    _w, sid, a, b, label, raw, frags, _pk = row
-                    if wanted is not None and label not in wanted:
-                        continue
-                    hit = memo.get(raw)
-                    attrs, cells = hit if hit is not None else attr_cells(raw)
-                    said = speakers.get(sid)
-                    if said:
-                        persons = MULTI.join(
-                            "" if (p := attr_cells(sp[5])[0].get("person")) is None else str(p)
-                            for sp in said
-                        )
-                        mentions = MULTI.join(_span_text(text, sp) for sp in said)
-                    else:
-                        p = attrs.get("person")
-                        persons = "" if p is None else str(p)
-                        mentions = ""
-                    if frags is None:
-                        span_text = text[a:b]
-                        frag_cell = ""
-                    else:
-                        span_text = _span_text(text, row)
-                        frag_cell = _fragments_cell(row)
-                    where = (bisect_right(bounds, a) - 1, bisect_left(bounds, b))
-                    sentence = sentences.get(where)
-                    if sentence is None:
-                        sentence = sentences[where] = text[bounds[where[0]] : bounds[where[1]]].strip()
-                    if on:
-                        if sid[:1] in triggers:
-                            sid = "'" + sid
-                        if label[:1] in triggers:
-                            label = "'" + label
-                        if span_text[:1] in triggers:
-                            span_text = "'" + span_text
-                        if sentence[:1] in triggers:
-                            sentence = "'" + sentence
-                        if persons[:1] in triggers:
-                            persons = "'" + persons
-                        if mentions[:1] in triggers:
-                            mentions = "'" + mentions
-                    add(
-                        [doc_id, title, who, sid, label, a, b, frag_cell, span_text, *cells,
-                         persons, mentions, sentence]
-                    )  # fmt: skip
-            writerows(rows)
+            writerows(rows_of(records))
             if len(f) >= _CHUNK_ROWS:
                 f.drain()
 
     _run(ctx, body)
+
+
+# ---- csv: the fast path ------------------------------------------------------------
+#
+# SQLite hands over each record's spans as one text (``store.csv_queries``); Python
+# cuts it into columns with one ``str.split`` and builds the cells of whole columns
+# with C-level ``map`` calls (texts, sentences, quoting), so that no Python code runs
+# per span. Attribute, label and person cells come from memos keyed by the stored
+# text (made by the reference code above, quoted by ``csv.writer``). A document the
+# fast path cannot serve exactly (a NUL in its text, fragments, a separator inside a
+# value, a speaker ``person`` that is not text) is written by ``_SpanRows.rows``. A test
+# holds the result byte-identical to ``write_spans_csv(ctx, fast=False)``.
+
+_SPECIAL = (",", '"', "\n", "\r")
+
+
+def _csv_cells(values: list[str], guard: bool) -> list[str]:
+    """The cells ``csv.writer`` writes for these strings (after the formula guard, if on)."""
+    joined = SEP.join(values)
+    if guard and any(map(str.startswith, values, repeat(FORMULA_TRIGGERS))):
+        values = ["'" + v if v.startswith(FORMULA_TRIGGERS) else v for v in values]
+    if "," in joined or '"' in joined or "\n" in joined or "\r" in joined:
+        need = map(
+            or_,
+            map(or_, map(contains, values, repeat(",")), map(contains, values, repeat('"'))),
+            map(or_, map(contains, values, repeat("\n")), map(contains, values, repeat("\r"))),
+        )
+        quoted = map('"{}"'.format, map(str.replace, values, repeat('"'), repeat('""')))
+        return list(map(getitem, zip(values, quoted, strict=False), need))
+    return values
+
+
+class _Memo(dict):  # type: ignore[type-arg]
+    """A dict that computes a missing value (so that ``map(memo.__getitem__, keys)`` stays in C)."""
+
+    def __init__(self, make: Callable[[str], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = self.make(key)
+        return value
+
+
+def _fast_spans_supported(ctx: ExportContext) -> bool:
+    sel = ctx.dataset.selection
+    return sel.doc_ids is None and sel.labels is None and positions_follow_ids(ctx.dataset.project)
+
+
+def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
+    ds = ctx.dataset
+    sel = ds.selection
+    project = ds.project
+    on = maker.on
+    guard = maker.guard
+    owner_ok = sel.annotators is None or ds.owner in sel.annotators
+    counts = ds.counts
+    labels_by: dict[str, Counter[str]] = {}
+    line = io.StringIO()
+    w = csv.writer(line)
+
+    def render(cells: list[Any]) -> str:
+        """``cells`` as ``csv.writer`` writes them, then a comma (no line end)."""
+        line.seek(0)
+        line.truncate()
+        w.writerow([*cells, ""])
+        return line.getvalue()[:-2]
+
+    label_memo = _Memo(lambda label: render([guard(label)]))
+    attr_memo = _Memo(lambda raw: render(maker.attr_cells(raw)[1]))
+
+    def own_person(raw: str) -> str:
+        p = maker.attr_cells(raw)[0].get("person")
+        return render([guard("" if p is None else str(p))])
+
+    own_memo = _Memo(own_person)
+    sink = csv.writer(f)
+    sink.writerow(maker.header)
+    pending = 0
+    last = time.monotonic()
+    done = 0
+    ds._report(0)
+    for chunk in iter_csv_chunks(project, statuses=sel.statuses, annotators=sel.annotators):
+        recs_of = chunk.records
+        for doc in chunk.documents:
+            done += 1
+            recs = recs_of.get(doc.pk)
+            if not recs:
+                if not doc.annotated and owner_ok:
+                    counts.documents += 1
+                    counts.records += 1
+                continue
+            if len(recs) > 1:
+                recs.sort(key=_FIRST)
+            counts.documents += 1
+            counts.records += len(recs)
+            out = (
+                None if doc.nul else _fast_document(doc, recs, on, label_memo, attr_memo, own_memo)
+            )
+            if out is None:  # left to the reference writer
+                records = _raw_records(project, doc, sel.annotators)
+                rows = maker.rows(records)
+                for rec in records:
+                    by = labels_by.get(rec.annotator)
+                    if by is None:
+                        by = labels_by[rec.annotator] = Counter()
+                    by.update(map(_LABEL, rec.spans))
+                sink.writerows(rows)
+                pending += len(rows) * 200
+            else:
+                text, labels = out
+                for who, found in labels:
+                    by = labels_by.get(who)
+                    if by is None:
+                        by = labels_by[who] = Counter()
+                    by.update(found)
+                f.write(text)
+                pending += len(text)
+            if pending >= _CHUNK_CHARS:
+                f.drain()
+                pending = 0
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL:
+                last = now
+                ds._report(done)
+        for who, label, n in chunk.relation_counts:
+            counts.by_relation[(who, label)] += n
+            counts.relations += n
+    for who, by in labels_by.items():
+        for label, n in by.items():
+            counts.by_label[(who, label)] += n
+            counts.spans += n
+    ds._report(ds.total)
+
+
+#: Characters gathered before a write.
+_CHUNK_CHARS = 1 << 20
+_FIRST = itemgetter(0)
+_LABEL = itemgetter(4)
+
+
+def _fast_document(
+    doc: CsvDocument,
+    recs: list[tuple[str, str | None, str | None]],
+    on: bool,
+    label_memo: _Memo,
+    attr_memo: _Memo,
+    own_memo: _Memo,
+) -> tuple[str, list[tuple[str, list[str]]]] | None:
+    """The document's rows as one text, and its labels per annotator; None: left to Python."""
+    text = doc.text
+    size = len(text)
+    bounds = sentence_bounds(text)
+    #: shifted[bisect_right(bounds, a)] == bounds[bisect_right(bounds, a) - 1] (the reference's index)
+    shifted = [bounds[-1], *bounds]
+    head = _csv_cells([doc.id, doc.title or ""], on)
+    parts: list[str] = []
+    labels_of: list[tuple[str, list[str]]] = []
+    for who, spans, said in recs:
+        if spans is None:
+            continue  # relations only: no rows
+        cut = spans.split(SEP)
+        n = int(cut[0])
+        if cut[1] != "0" or len(cut) != 2 + 5 * n:
+            return None  # fragments, or a separator inside a value
+        sids = cut[2 : 2 + n]
+        labels = cut[2 + n : 2 + 2 * n]
+        starts_s = cut[2 + 2 * n : 2 + 3 * n]
+        ends_s = cut[2 + 3 * n : 2 + 4 * n]
+        raws = cut[2 + 4 * n :]
+        starts = list(map(int, starts_s))
+        ends = list(map(int, ends_s))
+        if max(ends) > size:
+            return None
+        span_texts = list(map(text.__getitem__, map(slice, starts, ends)))
+        a = map(shifted.__getitem__, map(bisect_right, repeat(bounds), starts))
+        b = map(bounds.__getitem__, map(bisect_left, repeat(bounds), ends))
+        sentences = list(map(str.strip, map(text.__getitem__, map(slice, a, b))))
+        owns = map(own_memo.__getitem__, raws)
+        if said is not None:
+            speakers = _speaker_cells(text, said, on)
+            if speakers is None:
+                return None
+            owns = map(speakers.get, sids, owns)
+        prefix = ",".join([*head, *_csv_cells([who], on), ""])
+        parts.append(
+            "".join(
+                chain.from_iterable(
+                    zip(
+                        repeat(prefix), _csv_cells(sids, on), repeat(","),
+                        map(label_memo.__getitem__, labels), starts_s, repeat(","), ends_s,
+                        repeat(",,"), _csv_cells(span_texts, on), repeat(","),
+                        map(attr_memo.__getitem__, raws), owns, repeat(","),
+                        _csv_cells(sentences, on), repeat("\r\n"),
+                    )
+                )
+            )
+        )  # fmt: skip
+        labels_of.append((who, labels))
+    return "".join(parts), labels_of
+
+
+def _speaker_cells(text: str, said: str, on: bool) -> dict[str, str] | None:
+    """head span id -> its ``speaker_person,speaker_mention`` cells; None: left to Python."""
+    if "\x00" in said:
+        return None
+    cut = said.split(SEP)
+    n = int(cut[0])
+    if len(cut) != 1 + 4 * n:
+        return None
+    heads = cut[1::4]
+    persons = cut[2::4]
+    mentions = list(map(text.__getitem__, map(slice, map(int, cut[3::4]), map(int, cut[4::4]))))
+    if len(set(heads)) != n:  # several speakers of one quote: joined, in relation order
+        joined: dict[str, tuple[list[str], list[str]]] = {}
+        for h, p, m in zip(heads, persons, mentions, strict=False):
+            both = joined.get(h)
+            if both is None:
+                both = joined[h] = ([], [])
+            both[0].append(p)
+            both[1].append(m)
+        heads = list(joined)
+        persons = [MULTI.join(v[0]) for v in joined.values()]
+        mentions = [MULTI.join(v[1]) for v in joined.values()]
+    cells = map("{},{}".format, _csv_cells(persons, on), _csv_cells(mentions, on))
+    return dict(zip(heads, cells, strict=False))
+
+
+def _raw_records(project: Any, doc: CsvDocument, annotators: Any) -> list[RawRecord]:
+    """A document's records as ``Dataset.documents(all_labels=True)`` gives them."""
+    spans, relations = document_raw_rows(project, doc.pk, annotators)
+    by: dict[str, RawRecord] = {}
+    for span in spans:
+        rec = by.get(span[0])
+        if rec is None:
+            rec = by[span[0]] = RawRecord(doc, span[0], [], [])  # type: ignore[arg-type]
+        rec.spans.append(span)
+    for rel in relations:
+        rec = by.get(rel[0])
+        if rec is None:
+            rec = by[rel[0]] = RawRecord(doc, rel[0], [], [])  # type: ignore[arg-type]
+        rec.relations.append(rel)
+    return [by[k] for k in sorted(by)]
 
 
 # ---- quotes-csv: one row per attributed quote or claim ------------------------------

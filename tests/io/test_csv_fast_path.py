@@ -1,0 +1,247 @@
+"""The ``csv`` export's fast path writes exactly what the plain row-by-row writer writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotator.core.model import Document, DocumentMeta, Relation, Span
+from annotator.io import csv_export
+from annotator.io.context import CsvOptions
+from annotator.io.csv_export import _SENTENCE_END, sentence_bounds
+from annotator.io.export import export_project
+from annotator.resources import default_scheme
+from annotator.store import Project, open_project
+from annotator.store.project import Record
+
+
+def make_project(path: Path, records: list[Record]) -> Project:
+    project = open_project(path, create=True, owner="alice", scheme=default_scheme())
+    project.add_records(records)
+    return project
+
+
+TEXTS = {
+    "plain": 'Peskov said "there is hope, really" today. Mr. Smith left.\nNew line here! Why? Yes\u2026 ok',
+    "formula": "=SUM(A1) starts it. +1 more. -2 less. @here now.\t\ttabbed.\r\nCRLF line, and more.",
+    "emoji": "Caf\u0065\u0301 \U0001f600 said: \u00abok\u00bb. \U0001f469\u200d\U0001f4bb codes; U.S. talks, end.",
+    "nul": "before\x00after: 'a quote' \U0001f600 end. Next one.",
+    "frag": '"The war," he said, "must end." Then he left, quickly.',
+    "two": "Alice and Bob said: we agree, fully. Nobody else spoke.",
+    "empty": "Nobody annotated this one. It stays empty.",
+    "comma,id": "A title with a comma. And text.",
+    "sep": "A span id with a separator. Fine.",
+}
+
+
+def _span(text: str, sid: str, needle: str, label: str, **attrs: Any) -> Span:
+    start = text.index(needle)
+    return Span(sid, start, start + len(needle), label, attrs)
+
+
+def _records() -> list[Record]:
+    recs: list[Record] = []
+    for doc_id, text in TEXTS.items():
+        title = {
+            "formula": "=HYPERLINK(x)",
+            "emoji": 'T\u00eftle, "quoted" \U0001f600',
+            "plain": None,
+        }.get(doc_id, f"Title {doc_id}")
+        status = "done" if doc_id in ("plain", "emoji", "two", "nul") else "todo"
+        doc = Document(doc_id, text, DocumentMeta(title=title), status=status)
+        if doc_id == "empty":
+            recs.append(Record(doc, "alice", (), ()))
+            continue
+        if doc_id == "sep":
+            recs.append(
+                Record(doc, "alice", (Span("a\x1fb", 0, 4, "QUOTE"), Span("c", 2, 9, "CUE")), ())
+            )
+            continue
+        if doc_id == "frag":
+            spans: tuple[Span, ...] = (
+                Span("q1", 1, 29, "QUOTE", fragments=((1, 8), (21, 29))),
+                _span(text, "s1", "he", "SPEAKER", person="Him"),
+            )
+            recs.append(Record(doc, "alice", spans, (Relation("SAID_BY", "q1", "s1"),)))
+            continue
+        words = [w for w in text.replace("\x00", " ").split(" ") if w.strip()]
+        spans = (
+            _span(text, "q1", words[1], "QUOTE", stance="favor", kind="direct", score=0.5, ok=True),
+            _span(text, "s1", words[0], "SPEAKER", person='=Evil, "Person"\n'),
+            _span(text, "s2", words[2], "SPEAKER", person="Second"),
+            _span(text, "-c1", words[3], "CLAIM", checkworthy=None, extra=[1, 2]),
+            _span(text, "c2", words[-1], "CLAIM", person=3),
+            _span(text, "v1", words[4], "CUE"),
+            Span("e1", 0, 1, "CUE"),
+            Span("all", 0, len(text), "CLAIM", {"note": "x\u2028y", "other": {"k": "v"}}),
+        )
+        rels = (
+            Relation("SAID_BY", "q1", "s2"),
+            Relation("SAID_BY", "q1", "s1"),  # two speakers for one quote, in relation order
+            Relation("SAID_BY", "all", "s1"),
+            Relation("CUED_BY", "q1", "v1"),
+        )
+        recs.append(Record(doc, "alice", spans, rels))
+        if doc_id in ("plain", "two", "emoji", "nul"):
+            recs.append(Record(doc, "=bob, jr", spans[:3], rels[:1]))
+        if doc_id == "two":
+            odd = (
+                Span("z", 3, 9, "Odd,Label", {"person": "P\x1fQ"}),
+                Span("n", 10, 14, "SPEAKER", {"person": 3}),  # str(3): left to Python
+            )
+            recs.append(Record(doc, "carol", odd, (Relation("SAID_BY", "z", "n"),)))
+    return recs
+
+
+@pytest.fixture
+def tricky(tmp_path: Path) -> Project:
+    project = make_project(tmp_path / "tricky.annotator", _records())
+    yield project
+    project.close()
+
+
+def _export(
+    project: Project, out: Path, fast: bool, monkeypatch: pytest.MonkeyPatch, **kw: Any
+) -> tuple[bytes, str]:
+    with monkeypatch.context() as m:
+        if not fast:
+            m.setattr(csv_export, "_fast_spans_supported", lambda ctx: False)
+        report = export_project(project, "csv", out, **kw)
+    card = out.with_name(out.name + ".card.md").read_text(encoding="utf-8")
+    card = "\n".join(line for line in card.splitlines()[4:] if out.name not in line)
+    return (
+        out.read_bytes(),
+        f"{report.documents} {report.records} {report.spans} {report.relations}\n{card}",
+    )
+
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"csv_options": CsvOptions(bom=True)},
+    {"csv_options": CsvOptions(guard_formulas=False)},
+    {"csv_options": CsvOptions(guard_formulas=False, bom=True)},
+    {"statuses": ["done"]},
+    {"statuses": ["todo"]},
+    {"annotators": ["=bob, jr"]},
+    {"annotators": ["alice", "carol"]},
+    {"annotators": ["bob"]},
+    {"annotators": []},
+    {"labels": ["QUOTE", "SPEAKER"]},
+    {"doc_ids": ["two", "plain"]},
+    {"statuses": ["done"], "annotators": ["alice"]},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "all")
+def test_fast_csv_equals_the_row_by_row_writer(
+    tricky: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: dict[str, Any]
+) -> None:
+    fast = _export(tricky, tmp_path / "fast.csv", True, monkeypatch, **filters)
+    plain = _export(tricky, tmp_path / "plain.csv", False, monkeypatch, **filters)
+    assert fast[0] == plain[0]
+    assert fast[1] == plain[1]  # the card: counts per label and annotator
+
+
+def test_fast_path_serves_plain_documents_and_leaves_the_rest_to_python(
+    tricky: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[str] = []
+    left: list[str] = []
+    fast_document = csv_export._fast_document
+    rows = csv_export._SpanRows.rows
+
+    def spy_fast(doc: Any, *args: Any) -> Any:
+        out = fast_document(doc, *args)
+        (served if out is not None else left).append(doc.id)
+        return out
+
+    def spy_rows(self: Any, records: Any) -> Any:
+        left.append("rows:" + records[0].document.id)
+        return rows(self, records)
+
+    monkeypatch.setattr(csv_export, "_fast_document", spy_fast)
+    monkeypatch.setattr(csv_export._SpanRows, "rows", spy_rows)
+    export_project(tricky, "csv", tmp_path / "x.csv")
+    assert {"plain", "formula", "emoji", "comma,id"} <= set(served)
+    # fragments, a separator inside a value, a person that is a number: the row-by-row writer
+    assert {"frag", "two", "sep"} <= set(left) and "rows:nul" in left and "rows:frag" in left
+    assert "nul" not in served
+
+
+def test_fast_csv_on_a_larger_random_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    rng = random.Random(5)
+    pieces = ["Mr. Lee said, \"no\".", "=1+2 is it?", "U.S. aid\u2026 ends!", "Caf\u00e9 \U0001f600 ok.", "line\nbreak", "tab\there.", "-minus", "@at", " ", "\r\n"]  # fmt: skip
+    recs = []
+    for d in range(40):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randrange(3, 15)))
+        spans = []
+        for i in range(rng.randrange(0, 12)):
+            a = rng.randrange(0, len(text))
+            b = rng.randrange(a + 1, len(text) + 1)
+            label = rng.choice(["QUOTE", "SPEAKER", "CUE", "CLAIM"])
+            attrs = rng.choice(
+                [{}, {"person": rng.choice(["Ann", "=B", "C,D"])}, {"stance": "favor"}]
+            )
+            spans.append(Span(f"{label[0].lower()}{i}", a, b, label, attrs))
+        rels = []
+        for s in spans:
+            if s.label == "QUOTE":
+                for t in spans:
+                    if t.label == "SPEAKER" and rng.random() < 0.5:
+                        rels.append(Relation("SAID_BY", s.id, t.id))
+        doc = Document(f"d{d}", text, DocumentMeta(title=rng.choice(["t", "=t", "a,b", None])))
+        recs.append(Record(doc, rng.choice(["alice", "bob"]), tuple(spans), tuple(rels)))
+    project = make_project(tmp_path / "r.annotator", recs)
+    try:
+        for kw in ({}, {"csv_options": CsvOptions(guard_formulas=False)}):
+            fast = _export(project, tmp_path / "f.csv", True, monkeypatch, **kw)
+            plain = _export(project, tmp_path / "p.csv", False, monkeypatch, **kw)
+            assert fast == plain
+    finally:
+        project.close()
+
+
+def test_sentence_pattern_equals_the_original(tmp_path: Path) -> None:
+    import random
+    import re
+
+    from annotator.io.csv_export import _ABBREVIATIONS
+
+    by_length: dict[int, list[str]] = {}
+    for word in sorted(_ABBREVIATIONS):
+        by_length.setdefault(len(word), []).append(re.escape(word))
+    not_after = "".join(
+        rf"(?<!\b(?:{'|'.join(words)})\.)" for _, words in sorted(by_length.items())
+    )
+    original = re.compile(
+        rf"(?:\.(?<!\b\w\.){not_after}|[!?\u2026])[.!?\u2026]*[\"'\u201d\u2019\u00bb)\]]*(?=\s)",
+        re.IGNORECASE,
+    )
+    rng = random.Random(3)
+    alphabet = ["a", "b", "Mr", "DR", "etc", "U", "S", ".", ".", "!", "?", "\u2026", '"', "'", "\u201d", ")", "]", " ", "\n", "\u00e9", "\u017ft", "\u212a"]  # fmt: skip
+    for k in range(6000):
+        letters = alphabet if k % 2 else [c for c in alphabet if c not in "!?\u2026"]
+        text = "".join(rng.choice(letters) for _ in range(rng.randrange(0, 30)))
+        assert [m.end() for m in _SENTENCE_END.finditer(text)] == [
+            m.end() for m in original.finditer(text)
+        ], text
+        ends = [m.end() for m in original.finditer(text)]
+        expected = [
+            *sorted([0, *ends, *(x for m in re.finditer(r"\n+", text) for x in m.span())]),
+            len(text),
+        ]
+        assert sentence_bounds(text) == expected, text
+
+
+def test_readonly_project_takes_the_fast_path(tricky: Project, tmp_path: Path) -> None:
+    path = tricky.path
+    tricky.close()
+    with open_project(path, readonly=True) as p:
+        export_project(p, "csv", tmp_path / "ro.csv")
+    assert (tmp_path / "ro.csv").read_bytes().startswith(b"doc_id,title,")
