@@ -26,12 +26,16 @@ articles have their line endings normalised.
 
 from __future__ import annotations
 
+import datetime as _dt
 import gc
 import os
+import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import STATUSES, AttrValue, Span, text_checksum
@@ -48,12 +52,13 @@ from annotator.io.jsonl import (
 )
 from annotator.io.sinks import is_dataset_card
 from annotator.store.bulk_import import (
+    _ENCODE,
     attrs_json,
     bulk_add_records,
     insert_rows,
     next_document_keys,
 )
-from annotator.store.project import ImportResult, Project, Record, _dumps, _now
+from annotator.store.project import ImportResult, Project, Record
 
 #: Extensions of annotated files.
 ANNOTATED_SUFFIXES: tuple[str, ...] = (".jsonl", ".json", ".ann", ".xmi", ".spacy")
@@ -118,14 +123,20 @@ class _Batch:
     result: ImportResult = field(default_factory=ImportResult)
     #: rows of plain JSONL records, checked and ready (see ``_add_plain``), not yet written
     fast_documents: list[tuple[object, ...]] = field(default_factory=list)
-    fast_spans: list[tuple[object, ...]] = field(default_factory=list)
-    fast_relations: list[tuple[object, ...]] = field(default_factory=list)
+    #: spans' and relations' rows, flat (``insert_rows``): spans 7 values a row (doc, sid,
+    #: annotator, label, start, end, attrs JSON: no fragments on this path), relations 5
+    fast_spans: list[object] = field(default_factory=list)
+    fast_relations: list[object] = field(default_factory=list)
     fast_keys: list[tuple[str, str]] = field(default_factory=list)
     #: (row id, position) the next plain record's document gets; None: read them again
     next_keys: tuple[int, int] | None = None
     attrs_memo: dict[tuple[object, ...], tuple[str, tuple[type, ...]]] = field(default_factory=dict)
-    #: (label, attributes JSON) of plain spans seen: the scheme and people learn each once
-    combinations: set[tuple[str, str]] = field(default_factory=set)
+    #: (label, attribute items) of plain spans -> attributes JSON; only attributes whose
+    #: values are all strings or null (so equal items are identical items), each one
+    #: checked, and learnt by the scheme and the people register, when it was stored
+    span_memo: dict[tuple[str, tuple[tuple[str, object], ...]], str] = field(default_factory=dict)
+    #: document label items (values strings or null) -> their JSON
+    labels_memo: dict[tuple[tuple[str, object], ...], str] = field(default_factory=dict)
     #: documents this import adds, and documents it finds already there
     added: set[str] = field(default_factory=set)
     present: set[str] = field(default_factory=set)
@@ -161,9 +172,13 @@ class _Batch:
             return
         with _nothing_imported_on_error():
             self.result.relations_added += insert_rows(
-                self.project, self.fast_documents, self.fast_spans, self.fast_relations
+                self.project,
+                self.fast_documents,
+                self.fast_spans,
+                self.fast_relations,
+                fragments=False,
             )
-        self.result.spans_added += len(self.fast_spans)
+        self.result.spans_added += len(self.fast_spans) // 7
         self.flushed.update(self.fast_keys)
         self.fast_documents = []
         self.fast_spans = []
@@ -194,6 +209,9 @@ class _Batch:
 #: An import holds at most about this many spans (or records) read and not yet written.
 _FLUSH_SPANS = 50_000
 _FLUSH_RECORDS = 5_000
+#: Plain records' rows are written sooner: few held objects keep the memory the parser
+#: allocates from warm (a batch of this size costs little per row to write).
+_FLUSH_PLAIN_VALUES = 7 * 2_000
 
 
 # ---- public entry point ------------------------------------------------------
@@ -221,7 +239,7 @@ def import_paths(
     # transaction: any error or a cancel rolls every one of them back.
     committing = False
     try:
-        with _gc_paused(), project.transaction():
+        with _gc_paused(), _statement_journal_in_memory(project), project.transaction():
             for done, (path, in_folder) in enumerate(found, 1):
                 _read_file(batch, path, in_folder)
                 if progress is not None and progress(done, len(files), str(path)) is False:
@@ -259,6 +277,32 @@ def _nothing_imported_on_error() -> Iterator[None]:
         if "nothing was imported" in message:
             raise
         raise AnnotatorError(message + "; nothing was imported") from None
+
+
+@contextmanager
+def _statement_journal_in_memory(project: Project) -> Iterator[None]:
+    """``PRAGMA temp_store = MEMORY`` for the import's transaction (set before it begins).
+
+    Inserting many rows per statement inside a transaction makes SQLite keep a statement
+    journal (to undo just that statement), a temporary file once past 64 KiB: hundreds of
+    thousands of small writes over an import. In memory it stays small (one statement's
+    pages) and is dropped after each statement. Only temporary storage is concerned: the
+    project file and its rollback journal are written exactly as before.
+    """
+    conn = project.conn
+    before: int | None = None
+    if not conn.in_transaction:  # (inside one it could not change, nor would it matter)
+        try:
+            before = int(conn.execute("PRAGMA temp_store").fetchone()[0])
+            conn.execute("PRAGMA temp_store = MEMORY")
+        except sqlite3.Error:
+            before = None  # only slower without it
+    try:
+        yield
+    finally:
+        if before is not None:
+            with suppress(sqlite3.Error):
+                conn.execute(f"PRAGMA temp_store = {before}")
 
 
 @contextmanager
@@ -439,7 +483,7 @@ def _read_jsonl_file(batch: _Batch, path: Path) -> None:
 def _add_plain(batch: _Batch, d: object) -> bool:
     """Take a plain record straight to rows: a new document id (not in the project, not
     earlier in this import), no fragments, every value of the usual type. False (and
-    nothing done): not plain, ``record_from_dict`` and ``_add_annotated`` take it, accepting
+    nothing written): not plain, ``record_from_dict`` and ``_add_annotated`` take it, accepting
     and refusing exactly what they always do. The checks are theirs, on the parsed JSON
     (the line escapes no surrogate: the caller made sure).
     """
@@ -480,51 +524,13 @@ def _add_plain(batch: _Batch, d: object) -> bool:
     if batch.next_keys is None:
         batch.next_keys = next_document_keys(batch.project)
     pk, position = batch.next_keys
-    length = len(text)
-    memo = batch.attrs_memo
-    span_rows: list[tuple[object, ...]] = []
-    ids: set[str] = set()
-    combinations: list[tuple[str, str, Mapping[str, AttrValue]]] = []
-    seen = batch.combinations
-    for s in spans:
-        if type(s) is not dict or s.get("fragments") is not None:
-            return False
-        sid, label, start, end = s.get("id"), s.get("label"), s.get("start"), s.get("end")
-        if not (
-            type(sid) is str
-            and sid
-            and type(start) is int
-            and type(end) is int
-            and 0 <= start < end <= length
-            and type(label) is str
-            and (label in _GOOD_NAMES or _good_name(label))
-        ):
-            return False
-        attrs = _plain_values(s.get("attrs"), False)
-        found = s.get("text")
-        if attrs is None or (found is not None and found != text[start:end]) or sid in ids:
-            return False
-        ids.add(sid)
-        attrs_text = attrs_json(attrs, memo)
-        if (label, attrs_text) not in seen:
-            combinations.append((label, attrs_text, attrs))
-        span_rows.append((pk, sid, stored, label, start, end, None, attrs_text))
-    relation_rows: list[tuple[object, ...]] = []
-    for r in relations:
-        if type(r) is not dict:
-            return False
-        label, head, child = r.get("label"), r.get("head"), r.get("child")
-        if not (
-            type(label) is str
-            and (label in _GOOD_NAMES or _good_name(label))
-            and type(head) is str
-            and type(child) is str
-            and head != child
-            and head in ids
-            and child in ids
-        ):
-            return False
-        relation_rows.append((pk, stored, label, head, child))
+    span_rows: list[object] = []
+    ids = _plain_span_rows(batch, spans, text, pk, stored, span_rows)
+    if ids is None:
+        return False
+    relation_rows: list[object] = []
+    if relations and not _plain_relation_rows(relations, ids, pk, stored, relation_rows):
+        return False
     # plain: keep it
     if batch.records:
         batch.flush()  # rows are written in the order they were read
@@ -535,26 +541,155 @@ def _add_plain(batch: _Batch, d: object) -> bool:
     batch.added.add(doc_id)
     batch.next_keys = (pk + 1, position + 1)
     batch.fast_documents.append(
-        (pk, doc_id, position, text, checksum, *meta_values, status, _dumps(dict(labels)), _now())
+        (pk, doc_id, position, text, checksum, *meta_values, status, _labels_json(batch, labels), _Clock.now())
     )
     batch.fast_spans += span_rows
-    batch.fast_relations += relation_rows
+    if relation_rows:
+        batch.fast_relations += relation_rows
+        batch.growth.relation_labels.update(map(str, relation_rows[2::5]))
     batch.fast_keys.append((doc_id, stored))
-    growth = batch.growth
-    for span_label, span_attrs_text, span_attrs in combinations:
-        seen.add((span_label, span_attrs_text))
-        growth.add_span(span_label, span_attrs)
-        person = span_attrs.get("person")
-        if person:
-            batch.people.add(str(person))
-    growth.relation_labels.update(str(r[2]) for r in relation_rows)
-    for key, value in labels.items():
-        values = growth.document_labels.setdefault(key, set())
-        if value is not None:
-            values.add(str(value))
-    if len(batch.fast_spans) >= _FLUSH_SPANS or len(batch.fast_documents) >= _FLUSH_RECORDS:
+    if labels:
+        growth = batch.growth
+        for key, value in labels.items():
+            values = growth.document_labels.setdefault(key, set())
+            if value is not None:
+                values.add(str(value))
+    if len(batch.fast_spans) >= _FLUSH_PLAIN_VALUES or len(batch.fast_documents) >= _FLUSH_RECORDS:
         batch.flush_fast()
     return True
+
+
+def _plain_span_rows(
+    batch: _Batch, spans: list[object], text: str, pk: int, stored: str, rows: list[object]
+) -> set[str] | None:
+    """Put the rows of a plain record's spans in ``rows`` (flat) and return their ids;
+    None if one is not plain: a dict without fragments, a non-empty id used once in the
+    record, whole-number offsets with 0 <= start < end <= len(text), a valid label, its
+    text (when given) the document's text there, plain attributes (``_plain_values``).
+    """
+    length = len(text)
+    good = _GOOD_NAMES
+    memo = batch.span_memo
+    first = len(rows)
+    for s in spans:
+        if type(s) is not dict:
+            return None
+        sid, start, end, label = s.get("id"), s.get("start"), s.get("end"), s.get("label")
+        if not (
+            type(sid) is str
+            and sid
+            and type(start) is int
+            and type(end) is int
+            and 0 <= start < end <= length
+            and type(label) is str
+            and (label in good or _good_name(label))
+            and s.get("fragments") is None
+        ):
+            return None
+        found = s.get("text")
+        if found is not None and not (  # found == text[start:end], without the copy
+            type(found) is str and len(found) == end - start and text.startswith(found, start)
+        ):
+            return None
+        attrs = s.get("attrs")
+        if attrs is None:
+            attrs = {}  # as _plain_values reads it: no attributes
+        elif type(attrs) is not dict:
+            return None
+        try:
+            attrs_text = memo.get((label, tuple(attrs.items())))
+        except TypeError:  # a list or an object as a value: not plain
+            return None
+        if attrs_text is None:
+            attrs_text = _learn_span(batch, label, attrs)
+            if attrs_text is None:
+                return None
+        rows += (pk, sid, stored, label, start, end, attrs_text)
+    ids = cast("set[str]", set(rows[first + 1 :: 7]))  # the ids: checked to be strings
+    if len(ids) != len(spans):  # an id used twice
+        return None
+    return ids
+
+
+def _learn_span(batch: _Batch, label: str, attrs: dict[str, object]) -> str | None:
+    """A plain span's attributes JSON (None: not plain), its label and attributes learnt
+    by the scheme and the people register, remembered in ``span_memo`` when it can be.
+
+    Learnt before the record is known to be plain: a record the fast path then refuses is
+    read by ``record_from_dict``, which learns the same, or fails the whole import.
+    """
+    values = _plain_values(attrs, False)
+    if values is None:
+        return None
+    attrs_text = attrs_json(values, batch.attrs_memo)
+    batch.growth.add_span(label, values)
+    person = values.get("person")
+    if person:
+        batch.people.add(str(person))
+    memo = batch.span_memo
+    if len(memo) < _SPAN_MEMO_MAX and _STR_OR_NONE.issuperset(map(type, attrs.values())):
+        # only strings and nulls: attributes with equal items have these very values
+        # (1, 1.0 and True are equal but written differently; none is among them)
+        memo[(label, tuple(attrs.items()))] = attrs_text
+    return attrs_text
+
+
+_SPAN_MEMO_MAX = 10_000
+_STR_OR_NONE = frozenset({str, type(None)})
+
+
+def _plain_relation_rows(
+    relations: list[object], ids: set[str], pk: int, stored: str, rows: list[object]
+) -> bool:
+    """Put the rows of a plain record's relations in ``rows`` (flat); False if one is not
+    plain: a dict with a valid label linking two different spans of the record."""
+    good = _GOOD_NAMES
+    for r in relations:
+        if type(r) is not dict:
+            return False
+        label, head, child = r.get("label"), r.get("head"), r.get("child")
+        if not (
+            type(label) is str
+            and (label in good or _good_name(label))
+            and type(head) is str
+            and type(child) is str
+            and head != child
+            and head in ids
+            and child in ids
+        ):
+            return False
+        rows += (pk, stored, label, head, child)
+    return True
+
+
+def _labels_json(batch: _Batch, labels: Mapping[str, AttrValue]) -> str:
+    """``_dumps(dict(labels))``, remembered for labels whose values are strings or null."""
+    if not labels:
+        return "{}"
+    key = tuple(labels.items())
+    memo = batch.labels_memo
+    found = memo.get(key)
+    if found is not None:
+        return found
+    text = _ENCODE(dict(labels))
+    if len(memo) < _SPAN_MEMO_MAX and _STR_OR_NONE.issuperset(map(type, labels.values())):
+        memo[key] = text
+    return text
+
+
+class _Clock:
+    """``_now()`` (UTC, to the second), made once per second: the same text, for less."""
+
+    second = -1
+    stamp = ""
+
+    @classmethod
+    def now(cls) -> str:
+        second = int(time.time())
+        if second != cls.second:
+            when = _dt.datetime.fromtimestamp(second, _dt.UTC)
+            cls.second, cls.stamp = second, when.isoformat(timespec="seconds")
+        return cls.stamp
 
 
 def _add_annotated(batch: _Batch, record: Record, where: str) -> None:

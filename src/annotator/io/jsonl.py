@@ -228,6 +228,7 @@ def _span_from(
             and type(start) is int
             and type(end) is int
             and 0 <= start < end <= len(text)
+            and type(label) is str
             and (label in _GOOD_NAMES or _good_name(label))
             and not (surrogates and _SURROGATE.search(sid))
         ):
@@ -311,7 +312,8 @@ def _relations_from(
         if type(r) is dict:  # the common case, checked in a few steps
             label, head, child = r.get("label"), r.get("head"), r.get("child")
             if (
-                (label in _GOOD_NAMES or _good_name(label))
+                type(label) is str
+                and (label in _GOOD_NAMES or _good_name(label))
                 and type(head) is str
                 and type(child) is str
                 and head != child
@@ -496,7 +498,7 @@ def read_jsonl_objects(path: str | Path) -> Iterator[tuple[int, Any, bool]]:
     """
     name = str(path)
     try:
-        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
+        f = open(path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed by the with below
     except FileNotFoundError:
         raise AnnotatorError(f"{name}: no such file") from None
     except IsADirectoryError:
@@ -518,7 +520,8 @@ def read_jsonl_objects(path: str | Path) -> Iterator[tuple[int, Any, bool]]:
             obj = _parse_line(raw, n, name)
             if obj is not None:
                 # without such an escape the per-string surrogate checks are skipped
-                yield n, obj, b"\\ud" in raw or b"\\uD" in raw
+                # (most lines have no backslash at all: one memchr says so)
+                yield n, obj, b"\\" in raw and (b"\\ud" in raw or b"\\uD" in raw)
 
 
 def _parse_line(raw: bytes, n: int, name: str) -> Any:
@@ -537,7 +540,15 @@ def _parse_line(raw: bytes, n: int, name: str) -> Any:
             "JSONL files must be UTF-8"
         ) from None
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        if text.startswith("{"):  # the usual line: one value, no space around it
+            try:
+                obj, end = _RAW_DECODE(text)
+                if end == len(text):
+                    return obj
+            except json.JSONDecodeError:
+                pass  # parsed again below, for the message json.loads gives
+        # json.loads(text, parse_constant=_no_constant), with the decoder made once
+        return json.loads(text, parse_constant=_no_constant) if text.startswith("\ufeff") else _DECODE(text)
     except json.JSONDecodeError as e:
         raise AnnotatorError(
             f"{name}: line {n}: invalid JSON: {e.msg} (column {e.colno})"
@@ -550,3 +561,8 @@ def _parse_line(raw: bytes, n: int, name: str) -> Any:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+_DECODE = _DECODER.decode
+_RAW_DECODE = _DECODER.raw_decode
