@@ -17,9 +17,9 @@ Each measured command runs in a child process; the figures are its elapsed
 (wall) time and its CPU time (user + system, from
 ``resource.getrusage(RUSAGE_CHILDREN)``), the best of ``--runs`` runs. The
 targets are judged on elapsed time, the time the user waits, which is what the
-issue compares; the JSONL export builds its lines in up to four threads (one
-per processor), so its CPU time is larger than its elapsed time, and both
-ratios are printed. Elapsed time suffers from other work on the machine: run
+issue compares; the JSONL export builds its lines in up to four forked
+worker processes (one per processor), so its CPU time is larger than its
+elapsed time, and both ratios are printed. Elapsed time suffers from other work on the machine: run
 it on a quiet one. Peak memory is the child's own maximum resident set, which
 it reports (``getrusage(RUSAGE_SELF)``), and the RUSAGE_CHILDREN maximum is
 shown beside it. The project is built with the store API in bulk

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,6 +152,16 @@ def test_jsonl_export_in_ranges_and_threads_equals_the_plain_path(
         p.add_records(recs)
     monkeypatch.setattr(dataset, "RANGE_DOCUMENTS", 4)
     monkeypatch.setattr(dataset, "EXPORT_WORKERS", workers)
+    monkeypatch.setattr(dataset, "PARALLEL_RANGES", 2)
+    if sys.platform == "linux":  # pytest-qt has loaded PySide6 (no Qt thread runs here): fork anyway
+        monkeypatch.setattr(dataset, "_can_fork", lambda: True)
+    real_init = dataset._reader_init
+
+    def init(file: str) -> None:  # runs in each worker (forked: nothing to pickle)
+        (tmp_path / f"worker-{os.getpid()}").touch()
+        real_init(file)
+
+    monkeypatch.setattr(dataset, "_reader_init", init)
     with open_project(path, readonly=True) as p:
         ids = [d.id for d in p.documents()]
         fast = export_project(p, "jsonl", tmp_path / "fast.jsonl", **filters)
@@ -159,3 +171,8 @@ def test_jsonl_export_in_ranges_and_threads_equals_the_plain_path(
         plain.documents, plain.records, plain.spans, plain.relations,
     )
     assert fast.records > 20
+    workers_seen = {p.name for p in tmp_path.glob("worker-*")}
+    if sys.platform == "linux" and workers > 1:  # the ranges were built in other processes
+        assert workers_seen and f"worker-{os.getpid()}" not in workers_seen
+    else:
+        assert not workers_seen

@@ -23,13 +23,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from operator import itemgetter
 
 from annotator.core.errors import AnnotatorError
@@ -50,7 +49,7 @@ from annotator.store.export_queries import (
     jsonl_lines_supported,
     key_ranges,
 )
-from annotator.store.project import Project, Record
+from annotator.store.project import Project, Record, open_reader
 
 #: progress(documents done, documents in total) -> False to cancel.
 ExportProgress = Callable[[int, int], "bool | None"]
@@ -63,8 +62,10 @@ _RELATION_LABEL = itemgetter(1)
 PROGRESS_INTERVAL = 0.05
 #: Documents per key range of a JSONL export (the unit of work of its threads).
 RANGE_DOCUMENTS = 500
-#: Threads of a JSONL export (None: one per processor, at most 4).
+#: Processes of a JSONL export (None: one per processor, at most 4).
 EXPORT_WORKERS: int | None = None
+#: Fewer key ranges than this are built in this process.
+PARALLEL_RANGES = 8
 
 
 class ExportCancelled(AnnotatorError):
@@ -266,17 +267,23 @@ class Dataset:
         ``export_queries.iter_line_rows``); only for selections where
         ``jsonl_lines_supported()``. Counts and progress as ``documents()``.
 
-        The documents are cut into key ranges of a few hundred; with more than
-        one range and more than one processor, ``workers`` threads (default:
-        processors, at most 4) build ranges at once, each on its own read-only
-        connection (SQLite works outside the GIL), and the ranges are handed
-        over in order, a few ahead at most, so memory stays bounded.
+        The documents are cut into key ranges of a few hundred. With many
+        ranges and more than one processor, ``workers`` processes (default:
+        one per processor, at most 4) build ranges at
+        once (forked, on Linux, when nothing else runs in this process: see
+        ``_can_fork``), each on its own read-only connection, and the ranges
+        come back in order; otherwise this process builds them one after the
+        other.
         """
         sel = self.selection
         owner = self.owner if sel.annotators is None or self.owner in sel.annotators else None
         ranges = key_ranges(self.project, statuses=sel.statuses, size=RANGE_DOCUMENTS)
         if workers is None:
             workers = EXPORT_WORKERS or min(os.cpu_count() or 1, 4)
+            if len(ranges) < PARALLEL_RANGES:
+                workers = 1  # starting processes costs more than it saves
+        if not _can_fork():
+            workers = 1
         workers = max(1, min(workers, len(ranges)))
         self._report(0)
         last = time.monotonic()
@@ -311,43 +318,22 @@ class Dataset:
     def _line_ranges(
         self, ranges: list[tuple[int, int]], workers: int, owner: str | None
     ) -> Iterator[_LineRange]:
-        """Each range's lines, in order: built here, or by ``workers`` threads a few ranges ahead."""
+        """Each range's lines, in order: built here, or by ``workers`` processes."""
         sel = self.selection
-
-        def build(conn: sqlite3.Connection, keys: tuple[int, int]) -> _LineRange:
-            return _line_range(conn, keys, sel.statuses, sel.annotators, owner)
-
+        jobs = [(keys, sel.statuses, sel.annotators, owner) for keys in ranges]
         if workers == 1:
-            for keys in ranges:
-                yield build(self.project.conn, keys)
+            conn = self.project.conn
+            for job in jobs:
+                yield _line_range(conn, *job)
             return
-        local = threading.local()
-        readers: list[sqlite3.Connection] = []
-        guard = threading.Lock()
+        # Processes, not threads: SQLite counts every allocation under one global mutex,
+        # so threads building lines at once wait on each other (measured: slower than one).
+        # Forked (see ``_can_fork``): a spawned process would run the caller's main script again.
+        import multiprocessing
 
-        def job(keys: tuple[int, int]) -> _LineRange:
-            conn = getattr(local, "conn", None)
-            if conn is None:
-                conn = local.conn = self.project.reader()
-                with guard:
-                    readers.append(conn)
-            return build(conn, keys)
-
-        pool = ThreadPoolExecutor(workers, thread_name_prefix="export")
-        try:
-            pending: deque[Future[_LineRange]] = deque()
-            todo = iter(ranges)
-            for keys in islice(todo, 2 * workers):
-                pending.append(pool.submit(job, keys))
-            while pending:
-                part = pending.popleft().result()
-                for keys in islice(todo, 1):
-                    pending.append(pool.submit(job, keys))
-                yield part
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            for conn in readers:
-                conn.close()
+        fork = multiprocessing.get_context("fork")
+        with fork.Pool(workers, _reader_init, (self.project.database_file(),)) as pool:
+            yield from pool.imap(_reader_range, jobs)
 
     def raw_records(self) -> Iterator[RawRecord]:
         for records in self.documents():
@@ -451,6 +437,42 @@ def _line_range(
             last_pk = pk
             documents += 1
     return _LineRange(pieces, documents, records, span_labels, relation_labels)
+
+
+def _can_fork() -> bool:
+    """Whether worker processes may be forked from this one: Linux, no other thread, no Qt.
+
+    A fork copies locks held by other threads (SQLite's, Qt's) in their held
+    state, and macOS's system libraries refuse to run in a forked child; a
+    frozen bundle has no interpreter to start instead. Elsewhere (the GUI
+    among them, which exports in a thread of its own) the work stays in one
+    process.
+    """
+    return (
+        sys.platform == "linux"
+        and threading.active_count() == 1
+        and "PySide6" not in sys.modules
+        and not getattr(sys, "frozen", False)
+    )
+
+
+_reader: sqlite3.Connection | None = None
+
+
+def _reader_init(file: str) -> None:
+    """In an export worker process: open the project file for reading."""
+    global _reader
+    _reader = open_reader(file)
+
+
+def _reader_range(
+    job: tuple[tuple[int, int], Collection[str] | None, Collection[str] | None, str | None],
+) -> _LineRange:
+    """In an export worker process: one key range's lines, joined."""
+    assert _reader is not None
+    part = _line_range(_reader, *job)
+    part.pieces = [b"".join(part.pieces)]
+    return part
 
 
 def _count_labels(parts: list[bytes], names: Iterable[str]) -> dict[str, int]:

@@ -260,6 +260,24 @@ def _open_readonly(path: Path, version: int) -> Project:
     return Project(path, conn, readonly=True)
 
 
+def open_reader(file: str) -> sqlite3.Connection:
+    """Another connection to a project's file (``Project.database_file``) that can only read.
+
+    For work in other threads or processes; it sees what is committed. The
+    caller checked the file when it opened the project; the caller closes this.
+    """
+    conn = sqlite3.connect(
+        f"{Path(file).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+    )
+    try:
+        harden(conn)
+        conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def _migrate(db: Database) -> None:
     apply_migrations(db)
 
@@ -298,23 +316,9 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
         return self._db
 
     # ---- lifecycle ----------------------------------------------------
-    def reader(self) -> sqlite3.Connection:
-        """Another connection to the same file that can only read (for work in other threads).
-
-        It sees what is committed; the caller closes it.
-        """
-        file = next(r[2] for r in self.conn.execute("PRAGMA database_list") if r[1] == "main")
-        conn = sqlite3.connect(
-            f"{Path(file).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-            check_same_thread=False,
-        )
-        try:
-            harden(conn)
-            conn.execute("PRAGMA query_only = ON")
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+    def database_file(self) -> str:
+        """The file SQLite has open (a private copy for a colleague's file)."""
+        return str(next(r[2] for r in self.conn.execute("PRAGMA database_list") if r[1] == "main"))
 
     def close(self) -> None:
         self.conn.close()
