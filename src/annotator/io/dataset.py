@@ -24,7 +24,6 @@ import json
 import os
 import sqlite3
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -448,12 +447,12 @@ def _can_fork() -> bool:
     among them, which exports in a thread of its own) the work stays in one
     process.
     """
-    return (
-        sys.platform == "linux"
-        and threading.active_count() == 1
-        and "PySide6" not in sys.modules
-        and not getattr(sys, "frozen", False)
-    )
+    if sys.platform != "linux" or "PySide6" in sys.modules or getattr(sys, "frozen", False):
+        return False
+    try:  # every thread of the process, not only Python's (a numerical library's, say)
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 _reader: sqlite3.Connection | None = None
