@@ -10,7 +10,7 @@ import pytest
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Document, DocumentMeta, Relation, Span
-from annotator.io.export import export_project
+from annotator.io.export import ExportReport, export_project
 from annotator.io.importer import import_paths
 from annotator.io.jsonl import read_jsonl, write_jsonl
 from annotator.resources import default_scheme
@@ -82,6 +82,19 @@ def test_import_fast_path_equals_the_records_and_refuses_a_conflicting_repeat(tm
         assert r.document_ids() == []
 
 
+def export_fast_and_plain(path: Path, tmp_path: Path, filters: dict) -> tuple[ExportReport, ExportReport]:  # type: ignore[type-arg]
+    """The JSONL export (fast path) and the same with a list of all ids (the plain path): equal bytes."""
+    with open_project(path, readonly=True) as p:
+        ids = [d.id for d in p.documents()]
+        fast = export_project(p, "jsonl", tmp_path / "fast.jsonl", **filters)
+        plain = export_project(p, "jsonl", tmp_path / "plain.jsonl", doc_ids=ids, **filters)
+    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+    assert (fast.documents, fast.records, fast.spans, fast.relations) == (
+        plain.documents, plain.records, plain.spans, plain.relations,
+    )
+    return fast, plain
+
+
 @pytest.mark.parametrize(
     "filters",
     [{}, {"statuses": ["done"]}, {"annotators": ["bob"]}, {"annotators": ["alice"]}, {"statuses": ["todo"]}],
@@ -92,15 +105,7 @@ def test_jsonl_fast_path_counts_and_lines_equal_the_plain_path(tmp_path: Path, f
     build(path)
     with open_project(path) as p:  # a document nobody annotated: the owner's empty record
         p.add_records([Record(Document("bare", "Nobody tagged this.", DocumentMeta(title="bare")), "alice", (), ())])
-    with open_project(path, readonly=True) as p:
-        ids = [d.id for d in p.documents()]
-        fast = export_project(p, "jsonl", tmp_path / "fast.jsonl", **filters)
-        # a list of ids (here: all, in order) takes the plain path
-        plain = export_project(p, "jsonl", tmp_path / "plain.jsonl", doc_ids=ids, **filters)
-    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
-    assert (fast.documents, fast.records, fast.spans, fast.relations) == (
-        plain.documents, plain.records, plain.spans, plain.relations,
-    )
+    fast, plain = export_fast_and_plain(path, tmp_path, filters)
     assert fast.spans > 0 or filters == {"statuses": ["todo"]} or filters.get("annotators") == ["bob"]
 
     def table(card: Path) -> list[str]:
@@ -162,14 +167,7 @@ def test_jsonl_export_in_ranges_and_threads_equals_the_plain_path(
         real_init(file)
 
     monkeypatch.setattr(dataset, "_reader_init", init)
-    with open_project(path, readonly=True) as p:
-        ids = [d.id for d in p.documents()]
-        fast = export_project(p, "jsonl", tmp_path / "fast.jsonl", **filters)
-        plain = export_project(p, "jsonl", tmp_path / "plain.jsonl", doc_ids=ids, **filters)
-    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
-    assert (fast.documents, fast.records, fast.spans, fast.relations) == (
-        plain.documents, plain.records, plain.spans, plain.relations,
-    )
+    fast, _ = export_fast_and_plain(path, tmp_path, filters)
     assert fast.records > 20
     workers_seen = {p.name for p in tmp_path.glob("worker-*")}
     if sys.platform == "linux" and workers > 1:  # the ranges were built in other processes

@@ -12,6 +12,7 @@ import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from annotator.core.errors import AnnotatorError
 from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, expected_objects, objects_of
@@ -89,6 +90,20 @@ def harden(conn: sqlite3.Connection) -> None:
     defensive = getattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE", None)
     if defensive is not None and hasattr(conn, "setconfig"):
         conn.setconfig(defensive, True)
+
+
+def connect_read_only(path: str | Path) -> sqlite3.Connection:
+    """A connection that can only read the file (SQLite's ``mode=ro`` plus ``query_only``), hardened."""
+    conn = sqlite3.connect(
+        f"file:{quote(str(path))}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+    )
+    try:
+        harden(conn)
+        conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 class ProjectDamaged(AnnotatorError):

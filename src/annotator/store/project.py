@@ -41,6 +41,7 @@ from annotator.store.files import (
     ProjectDamaged,
     check_integrity,
     check_schema,
+    connect_read_only,
     db_error_text,
     harden,
     read_header,
@@ -266,16 +267,7 @@ def open_reader(file: str) -> sqlite3.Connection:
     For work in other threads or processes; it sees what is committed. The
     caller checked the file when it opened the project; the caller closes this.
     """
-    conn = sqlite3.connect(
-        f"{Path(file).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-    )
-    try:
-        harden(conn)
-        conn.execute("PRAGMA query_only = ON")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+    return connect_read_only(file)
 
 
 def _migrate(db: Database) -> None:

@@ -38,7 +38,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import (
@@ -58,6 +57,7 @@ from annotator.store.files import (
     ProjectDamaged,
     check_integrity,
     check_schema,
+    connect_read_only,
     db_error_text,
     harden,
     read_header,
@@ -217,22 +217,10 @@ def _copy_with_sidecars(path: Path, copy: Path, name: str) -> None:
         raise AnnotatorError(f"{name}: cannot be copied for reading ({e.strerror or e})") from None
 
 
-def _connect_ro(copy: Path) -> sqlite3.Connection:
-    uri = f"file:{quote(str(copy))}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-    try:
-        harden(conn)
-        conn.execute("PRAGMA query_only = ON")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
 def _open_copy_read_only(copy: Path, name: str) -> sqlite3.Connection:
     """Open the private copy read-only; recover an interrupted transaction on the copy first."""
     try:
-        conn = _connect_ro(copy)
+        conn = connect_read_only(copy)
     except DB_ERRORS as e:
         raise AnnotatorError(f"{name}: cannot be opened ({db_error_text(e)})") from None
     try:
@@ -252,7 +240,7 @@ def _open_copy_read_only(copy: Path, name: str) -> sqlite3.Connection:
             rw.execute("PRAGMA schema_version").fetchone()
         finally:
             rw.close()
-        conn = _connect_ro(copy)
+        conn = connect_read_only(copy)
         conn.execute("PRAGMA schema_version").fetchone()
     except DB_ERRORS as e:
         raise ProjectDamaged(
