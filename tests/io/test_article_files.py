@@ -384,3 +384,64 @@ def test_html_without_text(tmp_path: Path) -> None:
 )
 def test_document_id_for(name: str, expected: str) -> None:
     assert document_id_for(Path(name)) == expected
+
+
+BYLINE_PAGE = """<!doctype html><html><head><title>Talks resume</title>
+<meta name="author" content="Jane Doe">
+<meta property="article:author" content="https://www.facebook.com/janedoe">
+</head><body><article><h1>Talks resume</h1>
+<p>Negotiators met in Moscow on Thursday, officials confirmed, and said the talks would go on.</p>
+<p>The minister said the ceasefire talks would resume next week, after a pause of several days.</p>
+</article></body></html>
+"""
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ('<meta name="author" content="Jane Doe">', "Jane Doe"),  # the page's own tag
+        ('<meta property="article:author" content="https://www.facebook.com/janedoe">', None),  # a link
+        ('<meta property="article:author" content="Sam Lee">', "Sam Lee"),
+    ],
+)
+def test_html_byline_from_the_page_tags(tmp_path: Path, head: str, expected: str | None) -> None:
+    page = BYLINE_PAGE.replace('<meta name="author" content="Jane Doe">\n', "").replace(
+        '<meta property="article:author" content="https://www.facebook.com/janedoe">\n', ""
+    ).replace("</title>", "</title>" + head)
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    assert read_article(path).meta.author == expected
+
+
+def test_html_byline_found_in_the_text_by_trafilatura(tmp_path: Path) -> None:
+    page = BYLINE_PAGE.replace('<meta name="author" content="Jane Doe">\n', "").replace(
+        "<h1>Talks resume</h1>", '<h1>Talks resume</h1><p class="byline">By John Smith</p>'
+    )
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    assert read_article(path).meta.author == "John Smith"
+
+
+def test_the_byline_is_stored_and_exported(tmp_path: Path) -> None:
+    import csv
+    import json
+
+    from annotator.io.export import export_project
+    from annotator.io.importer import import_paths
+    from annotator.resources import default_scheme
+    from annotator.store import open_project
+
+    path = tmp_path / "page.html"
+    path.write_text(BYLINE_PAGE, encoding="utf-8")
+    with open_project(tmp_path / "p.annotator", create=True, owner="alice", scheme=default_scheme()) as p:
+        import_paths(p, [path])
+    with open_project(tmp_path / "p.annotator") as p:
+        (doc_id,) = p.document_ids()
+        assert p.document(doc_id).meta.author == "Jane Doe"
+        export_project(p, "jsonl", tmp_path / "out.jsonl")
+        export_project(p, "documents-csv", tmp_path / "docs.csv")
+    line = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    assert line["meta"]["author"] == "Jane Doe"
+    with open(tmp_path / "docs.csv", encoding="utf-8", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["author"] == "Jane Doe"

@@ -86,6 +86,7 @@ def corpora(draw: st.DrawFn) -> list[Record]:
             source=draw(st.sampled_from([None, "Mail Online", "=cmd"])),
             url=None,
             published=draw(st.sampled_from([None, "2025-03-14"])),
+            author=draw(st.sampled_from([None, "Jane Doe", "=byline", "Zoë \u05e9\u05dc\u05d5\u05dd"])),
         )
         labels = draw(st.dictionaries(st.sampled_from(["stance", "topic"]), VALUES, max_size=2))
         doc = Document(doc_id, text, meta, draw(st.sampled_from(["todo", "in_progress", "done"])), labels)
@@ -140,7 +141,7 @@ def project_for(fmt: str, canon: list[Canon], several_annotators: bool) -> list[
             ids = {s[0] for s in kept}
             out.append((
                 doc_id, text, who,
-                {"title": None, "source": None, "url": None, "published": None}, "todo", (),
+                {"title": None, "source": None, "url": None, "published": None, "author": None}, "todo", (),
                 tuple(sorted(kept)), tuple(r for r in rels if r[1] in ids and r[2] in ids),
             ))  # fmt: skip
             continue

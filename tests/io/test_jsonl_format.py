@@ -43,7 +43,7 @@ def test_round_trip_dict(hard_record: Record) -> None:
 def test_key_order_and_span_text(hard_record: Record) -> None:
     d = record_to_dict(hard_record)
     assert list(d) == ["id", "text", "meta", "annotator", "status", "spans", "relations", "labels"]
-    assert list(d["meta"]) == ["title", "source", "url", "published"]
+    assert list(d["meta"]) == ["title", "source", "url", "published", "author"]
     q1 = d["spans"][0]
     assert list(q1) == ["id", "start", "end", "label", "text", "attrs"]
     assert q1["text"] == "Caf\u0065\u0301 \U0001f600"

@@ -37,7 +37,7 @@ if str(HERE) not in sys.path:
 from annotator.core.model import Document, DocumentMeta  # noqa: E402
 from annotator.resources import default_scheme  # noqa: E402
 from annotator.store import open_project  # noqa: E402
-from annotator.store.project import Project, Record  # noqa: E402
+from annotator.store.project import Record  # noqa: E402
 from annotator.store.schema import (  # noqa: E402
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -411,18 +411,25 @@ def build_old_project(path: Path, version: int = 1, *, docs: int = 40, seed: int
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         stop = STEPS[version][0] if version < len(STEPS) else None
         migrations().apply(db, stop_before=stop)
-    old = Project(path, conn)
-    with old.transaction():
-        old._set_meta("owner", "old")
-        old._set_meta("created", "2020-01-01T00:00:00+00:00")
-        old._set_meta("scheme", json.dumps(default_scheme().to_dict()))
-    from annotator.core.model import Span
-
-    old.add_records(
-        [Record(Document(f"d{i}", article(rng, 200)), "",
-                tuple(Span(f"q{j}", j * 5, j * 5 + 4, "QUOTE") for j in range(1, 30)), ())
-         for i in range(docs)]
-    )
+    # rows in the columns every version has (today's store writes today's columns)
+    with db.atomic():
+        conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [("owner", "old"), ("created", "2020-01-01T00:00:00+00:00"),
+             ("scheme", json.dumps(default_scheme().to_dict()))],
+        )  # fmt: skip
+        for i in range(docs):
+            doc = Document(f"d{i}", article(rng, 200))
+            pk = conn.execute(
+                "INSERT INTO documents (ext_id, position, text, checksum, status, labels, imported_at) "
+                "VALUES (?, ?, ?, ?, 'todo', '{}', '2020-01-01T00:00:00+00:00')",
+                [doc.id, i + 1, doc.text, doc.checksum],
+            ).lastrowid
+            conn.executemany(
+                'INSERT INTO spans (doc, sid, annotator, label, start, "end", attrs) '
+                "VALUES (?, ?, 'old', 'QUOTE', ?, ?, '{}')",
+                [(pk, f"q{j}", j * 5, j * 5 + 4) for j in range(1, 30)],
+            )
     assert conn.execute("PRAGMA user_version").fetchone()[0] == version
     conn.close()
     return path

@@ -205,3 +205,24 @@ while True:
         stored = {s.id for s in p.spans("d", "k")}
         assert p.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert set(acked) <= stored
+
+
+def test_a_schema_3_file_gains_the_byline_column_and_keeps_its_documents(tmp_path: Path) -> None:
+    from annotator.core.model import Document, DocumentMeta
+    from annotator.store.project import Record
+
+    path = tmp_path / "v3.annotator"
+    with open_project(path, create=True, owner="alice") as p:
+        p.add_records([Record(Document("d1", "Old text.", DocumentMeta(title="Old")), "", (), ())])
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "ALTER TABLE documents DROP COLUMN author; PRAGMA user_version = 3;"
+        "DELETE FROM _sqlite_migrations WHERE name = '0004_author';"
+    )
+    conn.close()
+    with open_project(path) as p:
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert p.document("d1").meta == DocumentMeta(title="Old")
+        p.add_records([Record(Document("d2", "New text.", DocumentMeta(title="New", author="Jane Doe")), "", (), ())])
+    with open_project(path, readonly=True) as p:
+        assert p.document("d2").meta.author == "Jane Doe"

@@ -333,6 +333,7 @@ def test_a_file_of_an_older_schema_is_read_as_it_is(received_file: Path) -> None
     conn.execute("DROP TABLE provenance")
     conn.execute("DROP TABLE adjudication")
     conn.execute("DROP TABLE people")  # what a schema-1 file looks like
+    conn.execute("ALTER TABLE documents DROP COLUMN author")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()

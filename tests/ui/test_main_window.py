@@ -374,3 +374,13 @@ def test_a_gold_project_opens_with_its_adjudication_queue(qtbot, tmp_path: Path)
         assert len(project.spans("d")) == before + 1
         win.undo_stack.undo()
         assert len(project.spans("d")) == before
+
+
+def test_the_header_shows_the_byline(qtbot, empty_project: Project) -> None:  # type: ignore[no-untyped-def]
+    from annotator.core.model import Document, DocumentMeta
+
+    meta = DocumentMeta(title="Talks resume", source="Mail Online", author="Jane Doe")
+    empty_project.add_records([Record(Document("t", "Some text.", meta), "", (), ())])
+    win = MainWindow(empty_project, interaction=ScriptedInteraction())
+    qtbot.addWidget(win)
+    assert win.meta_label.text().startswith("by Jane Doe  ·  Mail Online")

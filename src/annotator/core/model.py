@@ -36,6 +36,8 @@ class DocumentMeta:
     source: str | None = None
     url: str | None = None
     published: str | None = None
+    #: The byline: who wrote the article.
+    author: str | None = None
 
     def as_dict(self) -> dict[str, str | None]:
         return {
@@ -43,6 +45,7 @@ class DocumentMeta:
             "source": self.source,
             "url": self.url,
             "published": self.published,
+            "author": self.author,
         }
 
 

@@ -475,16 +475,23 @@ class _Extractor(HTMLParser):
             source=self.props.get("og:site_name") or None,
             url=self.canonical or self.props.get("og:url") or None,
             published=self.props.get("article:published_time") or self.time or None,
+            author=_byline(self.props.get("author")) or _byline(self.props.get("article:author")),
         )
 
+
+def _byline(value: str | None) -> str | None:
+    """A byline from a meta tag: a name, not a link to a profile page."""
+    if not value or "://" in value or value.startswith("www."):
+        return None
+    return value
 
 def extract_html(html: str) -> tuple[str, DocumentMeta]:
     """Main text and metadata of a page: trafilatura's text, else ``html_to_article``'s.
 
     Metadata: each field from the page's own tags when present (og:title,
-    og:site_name, the canonical link, article:published_time: exact, as the
-    stdlib reduction reads them), else trafilatura's (title, site name, url,
-    date). Paragraphs are separated by a blank line, as everywhere.
+    og:site_name, the canonical link, article:published_time, the author meta
+    tag: exact, as the stdlib reduction reads them), else trafilatura's (title,
+    site name, url, date, author). Paragraphs are separated by a blank line, as everywhere.
     Trafilatura normalises white space (a no-break space becomes a space).
     """
     text, meta = html_to_article(html)
@@ -497,6 +504,7 @@ def extract_html(html: str) -> tuple[str, DocumentMeta]:
         source=meta.source or t_meta.source,
         url=meta.url or t_meta.url,
         published=meta.published or t_meta.published,
+        author=meta.author or _byline(t_meta.author),
     )
     return body, merged
 
@@ -523,7 +531,11 @@ def _trafilatura(html: str) -> tuple[str, DocumentMeta] | None:
         return value.strip() or None if isinstance(value, str) else None
 
     return text, DocumentMeta(
-        title=field("title"), source=field("sitename"), url=field("url"), published=field("date")
+        title=field("title"),
+        source=field("sitename"),
+        url=field("url"),
+        published=field("date"),
+        author=field("author"),
     )
 
 
@@ -535,7 +547,8 @@ def html_to_article(html: str) -> tuple[str, DocumentMeta]:
     entities are decoded. When the page has an ``<article>`` (or ``<main>``),
     only the largest one is kept. Title: og:title, <title>, first <h1>; source:
     og:site_name; url: canonical link, og:url; published:
-    article:published_time, first <time datetime>.
+    article:published_time, first <time datetime>; author (the byline): the
+    ``author`` meta tag, ``article:author`` unless it is a link.
     """
     parser = _Extractor()
     parser.feed(html)

@@ -656,7 +656,7 @@ def write_documents_csv(ctx: ExportContext) -> None:
     header = [
         "doc_id", "title", "source", "url", "published", "status", "checksum", "length",
         "annotators", *(f"label_{n}" for n in doc_labels), "other_labels", "spans",
-        *(f"count_{n}" for n in span_labels), "count_other",
+        *(f"count_{n}" for n in span_labels), "count_other", "author",
     ]  # fmt: skip
     known = set(span_labels)
 
@@ -683,6 +683,7 @@ def write_documents_csv(ctx: ExportContext) -> None:
                     guard(json.dumps(other, ensure_ascii=False)) if other else "", total,
                     *(counts.get(n, 0) for n in span_labels),
                     sum(v for k, v in counts.items() if k not in known),
+                    guard(doc.author or ""),
                 ]
             )  # fmt: skip
             if len(f) >= _CHUNK_ROWS:

@@ -500,7 +500,9 @@ def document_from_row(row: DocumentRow) -> Document:
     return Document(
         id=row.id,
         text=row.text,
-        meta=DocumentMeta(title=row.title, source=row.source, url=row.url, published=row.published),
+        meta=DocumentMeta(
+            title=row.title, source=row.source, url=row.url, published=row.published, author=row.author
+        ),
         status=row.status,
         labels=json.loads(row.labels),
     )

@@ -14,7 +14,7 @@ One line per document and annotator::
   labels or metadata. Annotator writes a discontinuous span as one entity per
   stretch and adds its own keys, which doccano keeps as the example's
   metadata: ``doc_id``, ``annotator``, ``title``, ``source``, ``url``,
-  ``published``, ``status``, ``labels`` (document labels) and ``spans``
+  ``published``, ``author``, ``status``, ``labels`` (document labels) and ``spans``
   (entity id -> ``{"id", "attrs", "part_of"}``: span id, attributes, and the
   entity id of the span's first stretch). Reading restores them when they
   are there; a file without them loses what doccano cannot carry.
@@ -38,7 +38,7 @@ from annotator.io.jsonl import _LINE_BREAKS, NAME, _parse_line, _values_from
 from annotator.io.sinks import describe_file, file_output
 from annotator.store.project import Record
 
-META_KEYS = ("title", "source", "url", "published")
+META_KEYS = ("title", "source", "url", "published", "author")
 
 
 def record_to_doccano(record: Record) -> dict[str, Any]:

@@ -502,7 +502,7 @@ def _add_plain(batch: _Batch, d: object) -> bool:
         return False
     meta = d.get("meta")
     if meta is None:
-        meta_values: list[object] = [None, None, None, None]
+        meta_values: list[object] = [None] * len(META_KEYS)
     elif type(meta) is dict:
         meta_values = [meta.get(k) for k in META_KEYS]
         if any(v is not None and type(v) is not str for v in meta_values):

@@ -20,7 +20,7 @@ Type system:
 * ``webanno.custom.DocumentLabels`` (``uima.cas.AnnotationBase``, a document
   metadata layer): one String feature per document label.
 * ``webanno.custom.AnnotatorRecord`` (``uima.cas.AnnotationBase``): annotator,
-  status, source, published.
+  status, source, published, author.
 
 Names that are not Java identifiers get ``-`` written as ``_x2D_``.
 Attribute values and document labels are strings (true/false and numbers come
@@ -102,7 +102,7 @@ class _Types:
             ts.create_feature(meta, f, "uima.cas.String")
         ts.create_feature(meta, "isLastSegment", "uima.cas.Boolean")
         rec = ts.create_type(RECORD_TYPE, "uima.cas.AnnotationBase")
-        for f in ("annotator", "status", "source", "published"):
+        for f in ("annotator", "status", "source", "published", "author"):
             ts.create_feature(rec, f, "uima.cas.String")
         ts.create_type(DOC_LABELS_TYPE, "uima.cas.AnnotationBase")
         self.features: dict[str, set[str]] = defaultdict(set)
@@ -193,6 +193,7 @@ def record_to_xmi(record: Record, types: _Types) -> str:
             status=doc.status,
             source=doc.meta.source,
             published=doc.meta.published,
+            author=doc.meta.author,
         )
     )
     if doc.labels:
@@ -265,6 +266,7 @@ def _first_bad_char(record: Record) -> tuple[str, int, str] | None:
         ("source", doc.meta.source),
         ("url", doc.meta.url),
         ("published", doc.meta.published),
+        ("author", doc.meta.author),
         ("annotator", record.annotator),
     ]
     fields += [(f"label {k}", _text(v)) for k, v in doc.labels.items() if v is not None]
@@ -342,7 +344,7 @@ def read_xmi(path: Path, *, notes: list[str] | None = None) -> Record:
         raise AnnotatorError(f"{path}: the document text (sofa) is empty")
     nested = ts_path.parent != path.parent
     doc_id = decode_name(path.parent.name if nested else path.stem)
-    title = url = source = published = None
+    title = url = source = published = author = None
     annotator = decode_name(path.stem) if nested else ""
     status = "todo"
     labels: dict[str, Any] = {}
@@ -364,6 +366,7 @@ def read_xmi(path: Path, *, notes: list[str] | None = None) -> Record:
             status = _get(fs, "status") or "todo"
             source = _get(fs, "source")
             published = _get(fs, "published")
+            author = _get(fs, "author")
             continue
         if tname == DOC_LABELS_TYPE:
             for feat in fs.type.all_features:
@@ -434,7 +437,7 @@ def read_xmi(path: Path, *, notes: list[str] | None = None) -> Record:
     doc = Document(
         id=doc_id,
         text=text,
-        meta=DocumentMeta(title=title, source=source, url=url, published=published),
+        meta=DocumentMeta(title=title, source=source, url=url, published=published, author=author),
         status=status if status in STATUSES else "todo",
         labels=labels,
     )

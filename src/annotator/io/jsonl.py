@@ -43,7 +43,7 @@ RECORD_KEYS: tuple[str, ...] = (
 )  # fmt: skip
 SPAN_KEYS: tuple[str, ...] = ("id", "start", "end", "fragments", "label", "text", "attrs")
 RELATION_KEYS: tuple[str, ...] = ("label", "head", "child")
-META_KEYS: tuple[str, ...] = ("title", "source", "url", "published")
+META_KEYS: tuple[str, ...] = ("title", "source", "url", "published", "author")
 #: How the text of a discontinuous span is shown (as ``Span.text_in`` joins fragments).
 FRAGMENT_JOINER = " … "
 _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
@@ -408,7 +408,8 @@ def raw_document_parts(doc: DocumentRow) -> tuple[str, str]:
     head = (
         '{"id": ' + _enc(doc.id) + ', "text": ' + _enc(doc.text) + ', "meta": {"title": '
         + _enc_opt(doc.title) + ', "source": ' + _enc_opt(doc.source) + ', "url": '
-        + _enc_opt(doc.url) + ', "published": ' + _enc_opt(doc.published) + '}, "annotator": '
+        + _enc_opt(doc.url) + ', "published": ' + _enc_opt(doc.published) + ', "author": '
+        + _enc_opt(doc.author) + '}, "annotator": '
     )  # fmt: skip
     return head, ', "status": ' + _enc(doc.status) + ', "spans": ['
 

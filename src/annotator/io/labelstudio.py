@@ -3,7 +3,7 @@
 Writing (``write_label_studio``) and reading (``read_label_studio``). The mapping:
 
 * **One task per document**: ``{"data": {"text", "doc_id", "title", "source",
-  "url", "published"}, "meta": {"annotator": {...}}, "annotations": [...]}``,
+  "url", "published", "author"}, "meta": {"annotator": {...}}, "annotations": [...]}``,
   one annotation per annotator. Label Studio gives imported annotations to
   the user who imports them (it knows only its own user ids), so the
   annotators' names are kept in ``meta.annotator.annotators``, in the order of
@@ -163,6 +163,7 @@ def _task(records: list[Record], scheme: Scheme, kinds: Mapping[str, bool]) -> d
             "source": doc.meta.source,
             "url": doc.meta.url,
             "published": doc.meta.published,
+            "author": doc.meta.author,
         },
         "meta": {
             META_KEY: {
@@ -365,7 +366,9 @@ def _task_document(task: Mapping[str, Any], where: str, path: Path, i: int) -> t
     doc = Document(
         id=doc_id,
         text=text,
-        meta=DocumentMeta(title=opt("title"), source=opt("source"), url=opt("url"), published=opt("published")),
+        meta=DocumentMeta(
+            title=opt("title"), source=opt("source"), url=opt("url"), published=opt("published"), author=opt("author")
+        ),
         status=status,
         labels=dict(labels),
     )

@@ -198,7 +198,7 @@ def _user_data_record(info: dict[str, Any], text: str, where: str) -> Record:
     doc = Document(
         id=doc_id,
         text=text,
-        meta=DocumentMeta(**{k: meta.get(k) if isinstance(meta.get(k), str) else None for k in ("title", "source", "url", "published")}),
+        meta=DocumentMeta(**{k: meta.get(k) if isinstance(meta.get(k), str) else None for k in ("title", "source", "url", "published", "author")}),
         status=str(info["status"]) if info.get("status") in STATUSES else "todo",
         labels=_values_from(info.get("labels"), f"{where}: labels"),
     )

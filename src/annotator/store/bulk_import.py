@@ -113,7 +113,7 @@ def _bulk(
                 checksum = doc.checksum
                 cur = conn.execute(
                     "INSERT INTO documents (ext_id, position, text, checksum, title, source, url, "
-                    "published, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "published, author, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     [
                         doc.id,
                         position,
@@ -123,6 +123,7 @@ def _bulk(
                         doc.meta.source,
                         doc.meta.url,
                         doc.meta.published,
+                        doc.meta.author,
                         doc.status if doc.status in STATUSES else "todo",
                         _dumps(dict(doc.labels)),
                         _now(),
@@ -214,7 +215,7 @@ def insert_rows(
     relations added (duplicates within a record are ignored, as ``add_records`` does).
 
     documents: rows of (id, ext_id, position, text, checksum, title, source, url,
-    published, status, labels JSON, imported_at). Spans and relations are flat, their
+    published, author, status, labels JSON, imported_at). Spans and relations are flat, their
     rows' values one after the other (no tuple per row): spans 8 values a row (doc, sid,
     annotator, label, start, end, fragments JSON, attrs JSON), or 7 without the
     fragments JSON when ``fragments`` is False (none has fragments); relations 5 (doc,
@@ -228,7 +229,7 @@ def insert_rows(
         with project.transaction():
             conn.executemany(
                 "INSERT INTO documents (id, ext_id, position, text, checksum, title, source, url, "
-                "published, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "published, author, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 documents,
             )
             if fragments:

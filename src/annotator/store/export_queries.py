@@ -38,6 +38,7 @@ _SPAN_DOC = itemgetter(7)
 _RELATION_DOC = itemgetter(4)
 _DOC_COLUMNS = (
     "d.id, d.ext_id, d.text, d.title, d.source, d.url, d.published, d.status, d.labels, d.checksum, "
+    "d.author, "
     "EXISTS (SELECT 1 FROM spans x WHERE x.doc = d.id) "
     "OR EXISTS (SELECT 1 FROM relations y WHERE y.doc = d.id)"
 )
@@ -62,6 +63,8 @@ class DocumentRow:
     checksum: str
     #: Anyone (any annotator) has spans or relations in it.
     annotated: bool
+    #: The byline.
+    author: str | None = None
 
 
 @dataclass(slots=True)
@@ -76,7 +79,7 @@ class DocumentRows:
 def _doc(row: Sequence[Any]) -> DocumentRow:
     return DocumentRow(
         int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
-        bool(row[10]),
+        bool(row[11]), row[10],
     )
 
 
@@ -305,6 +308,7 @@ _LINE_HEAD = (
     "CAST('{\"id\": ' || json_quote(d.ext_id) || ', \"text\": ' || json_quote(d.text) "
     "|| ', \"meta\": {\"title\": ' || json_quote(d.title) || ', \"source\": ' || json_quote(d.source) "
     "|| ', \"url\": ' || json_quote(d.url) || ', \"published\": ' || json_quote(d.published) "
+    "|| ', \"author\": ' || json_quote(d.author) "
     "|| '}, \"annotator\": ' || CASE WHEN @WHO = '' THEN 'null' ELSE json_quote(@WHO) END "
     "|| ', \"status\": ' || json_quote(d.status) || ', \"spans\": [' AS BLOB)"
 )

@@ -461,7 +461,7 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
     @_reads(per_document=True)
     def document(self, doc_id: str) -> Document:
         row = self.conn.execute(
-            "SELECT ext_id, text, title, source, url, published, status, labels "
+            "SELECT ext_id, text, title, source, url, published, status, labels, author "
             "FROM documents WHERE id = ?",
             [self._pk(doc_id)],
         ).fetchone()
@@ -744,7 +744,7 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
                     position += 1
                     cur = self.conn.execute(
                         "INSERT INTO documents (ext_id, position, text, checksum, title, source, url, "
-                        "published, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        "published, author, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                         [
                             doc.id,
                             position,
@@ -754,6 +754,7 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
                             doc.meta.source,
                             doc.meta.url,
                             doc.meta.published,
+                            doc.meta.author,
                             doc.status if doc.status in STATUSES else "todo",
                             _dumps(dict(doc.labels)),
                             _now(),
@@ -882,7 +883,7 @@ def _document_from_row(r: tuple[Any, ...]) -> Document:
     return Document(
         id=r[0],
         text=r[1],
-        meta=DocumentMeta(title=r[2], source=r[3], url=r[4], published=r[5]),
+        meta=DocumentMeta(title=r[2], source=r[3], url=r[4], published=r[5], author=r[8]),
         status=r[6],
         labels=json.loads(r[7]),
     )

@@ -352,6 +352,7 @@ _TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
         "source",
         "url",
         "published",
+        "author",
         "status",
         "labels",
     ),
@@ -457,10 +458,11 @@ def _read(conn: sqlite3.Connection, path: Path, version: int) -> ReceivedProject
 
     documents: list[Document] = []
     texts: dict[int, tuple[str, int]] = {}  # pk -> (ext id, text length)
-    for pk, ext_id, _pos, text, checksum, title, source, url, published, status, labels in _fetch(
+    author_column = "author" if version >= 4 else "NULL"  # the byline came with schema 4
+    for pk, ext_id, _pos, text, checksum, title, source, url, published, status, labels, author in _fetch(
         conn,
         "SELECT id, ext_id, position, text, checksum, title, source, url, published, status, "
-        "labels FROM documents ORDER BY position, id",
+        f"labels, {author_column} FROM documents ORDER BY position, id",
         name,
     ):
         doc_id = _text(ext_id, f"{name}: a document id")
@@ -478,6 +480,7 @@ def _read(conn: sqlite3.Connection, path: Path, version: int) -> ReceivedProject
                 source=_optional_text(source, f"{where}: source"),
                 url=_optional_text(url, f"{where}: url"),
                 published=_optional_text(published, f"{where}: published"),
+                author=_optional_text(author, f"{where}: author"),
             ),
             status=status,
             labels=_attr_values(labels, f"{where}: document labels"),

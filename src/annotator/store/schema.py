@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 #: "Anno" in ASCII: marks a SQLite file as an Annotator project (PRAGMA application_id).
 APPLICATION_ID = 0x416E6E6F
 #: The newest schema this version writes and reads.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 class SqlExecutor(Protocol):
     """What a migration step needs: a sqlite-utils ``Database`` or a plain connection."""
@@ -142,11 +142,18 @@ def _m0003_adjudication(db: SqlExecutor) -> None:
     db.execute("PRAGMA user_version = 3")
 
 
+def _m0004_author(db: SqlExecutor) -> None:
+    """A document's byline (who wrote the article), as a saved news page names it."""
+    db.execute("ALTER TABLE documents ADD COLUMN author TEXT")
+    db.execute("PRAGMA user_version = 4")
+
+
 #: The schema steps in order; the n-th brings a file to ``user_version`` n.
 STEPS: tuple[tuple[str, Callable[[SqlExecutor], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_people", _m0002_people),
     ("0003_adjudication", _m0003_adjudication),
+    ("0004_author", _m0004_author),
 )
 
 #: What sqlite-utils' ``Migrations`` creates to record applied steps (checked by a test).

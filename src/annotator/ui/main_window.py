@@ -495,7 +495,8 @@ class MainWindow(QMainWindow):
         assert self.doc is not None
         meta = self.doc.meta
         self.title_label.setText(self.doc.display_title)
-        parts = [p for p in (meta.source, meta.published, meta.url) if p]
+        byline = f"by {meta.author}" if meta.author else None
+        parts = [p for p in (byline, meta.source, meta.published, meta.url) if p]
         parts.append(f"{len(self.doc.text):,} characters")
         self.meta_label.setText("  ·  ".join(parts))
         self.status_combo.setEnabled(True)
