@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -95,15 +95,14 @@ def forget(path: Path) -> None:
 
 def _save(entries: dict[str, list[int | str]]) -> None:
     folder = cache_dir()
+    tmp = folder / f".{_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"  # each writer its own
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".verified-", dir=folder)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(entries, f)
+            tmp.write_text(json.dumps(entries), encoding="utf-8")
             os.replace(tmp, folder / _FILE)
         except BaseException:
-            os.unlink(tmp)
+            tmp.unlink(missing_ok=True)
             raise
     except OSError:
         pass  # a cache: without it the next open checks the file again
