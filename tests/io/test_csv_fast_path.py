@@ -89,9 +89,15 @@ def _records() -> list[Record]:
         if doc_id == "two":
             odd = (
                 Span("z", 3, 9, "Odd,Label", {"person": "P\x1fQ"}),
-                Span("n", 10, 14, "SPEAKER", {"person": 3}),  # str(3): left to Python
+                # speakers whose person is not plain text: str() of it, as the plain writer
+                Span("n", 10, 14, "SPEAKER", {"person": 3}),
+                Span("m", 15, 20, "SPEAKER", {"person": "N\x00L,\x1f"}),
+                Span("b", 21, 25, "SPEAKER", {"person": [1, "a,b"]}),
+                Span("t", 26, 30, "SPEAKER", {"person": True}),
+                Span("u", 31, 35, "SPEAKER", {"person": None, "x": 1}),
             )
-            recs.append(Record(doc, "carol", odd, (Relation("SAID_BY", "z", "n"),)))
+            said = [Relation("SAID_BY", h, c) for h, c in ("zn", "zm", "zb", "mt", "nu", "bn")]
+            recs.append(Record(doc, "carol", odd, tuple(said)))
     return recs
 
 
@@ -164,9 +170,11 @@ def test_fast_path_serves_plain_documents_and_leaves_the_rest_to_python(
     monkeypatch.setattr(csv_export, "_fast_document", spy_fast)
     monkeypatch.setattr(csv_export._SpanRows, "rows", spy_rows)
     export_project(tricky, "csv", tmp_path / "x.csv")
-    assert {"plain", "formula", "emoji", "comma,id"} <= set(served)
-    # fragments, a separator inside a value, a person that is a number: the row-by-row writer
-    assert {"frag", "two", "sep"} <= set(left) and "rows:nul" in left and "rows:frag" in left
+    # "two": speakers whose person is a number, a list, true, null or holds NUL or a separator
+    assert {"plain", "formula", "emoji", "comma,id", "two"} <= set(served)
+    # fragments, a separator inside a value: the row-by-row writer
+    assert {"frag", "sep"} <= set(left) and "rows:nul" in left and "rows:frag" in left
+    assert "rows:two" not in left
     assert "nul" not in served
 
 

@@ -226,3 +226,27 @@ def test_a_schema_3_file_gains_the_byline_column_and_keeps_its_documents(tmp_pat
         p.add_records([Record(Document("d2", "New text.", DocumentMeta(title="New", author="Jane Doe")), "", (), ())])
     with open_project(path, readonly=True) as p:
         assert p.document("d2").meta.author == "Jane Doe"
+
+
+def test_a_read_only_open_of_an_older_file_upgrades_it_first(tmp_path: Path) -> None:
+    """`annotator export` of a project from the previous version: upgraded once, then read."""
+    from annotator.core.model import Document, DocumentMeta
+    from annotator.io.export import export_project
+    from annotator.store.project import Record
+
+    path = tmp_path / "v3.annotator"
+    with open_project(path, create=True, owner="alice") as p:
+        p.add_records([Record(Document("d1", "Old text.", DocumentMeta(title="Old")), "", (), ())])
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "ALTER TABLE documents DROP COLUMN author; PRAGMA user_version = 3;"
+        "DELETE FROM _sqlite_migrations WHERE name = '0004_author';"
+    )
+    conn.close()
+    with open_project(path, readonly=True) as p:
+        assert p.readonly and p.document("d1").meta.title == "Old"
+        export_project(p, "jsonl", tmp_path / "out.jsonl")
+    assert '"author": null' in (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()

@@ -324,10 +324,11 @@ def write_spans_csv(ctx: ExportContext, *, fast: bool = True) -> None:
 # cuts it into columns with one ``str.split`` and builds the cells of whole columns
 # with C-level ``map`` calls (texts, sentences, quoting), so that no Python code runs
 # per span. Attribute, label and person cells come from memos keyed by the stored
-# text (made by the reference code above, quoted by ``csv.writer``). A document the
-# fast path cannot serve exactly (a NUL in its text, fragments, a separator inside a
-# value, a speaker ``person`` that is not text) is written by ``_SpanRows.rows``. A test
-# holds the result byte-identical to ``write_spans_csv(ctx, fast=False)``.
+# text (made by the reference code above, quoted by ``csv.writer``); speaker persons too
+# (from the speaker spans' stored attributes). A document the fast path cannot serve
+# exactly (a NUL in its text, fragments, a separator inside a value) is written by
+# ``_SpanRows.rows``. A test holds the result byte-identical to
+# ``write_spans_csv(ctx, fast=False)``.
 
 _SPECIAL = (",", '"', "\n", "\r")
 
@@ -387,11 +388,12 @@ def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
     label_memo = _Memo(lambda label: render([guard(label)]))
     attr_memo = _Memo(lambda raw: render(maker.attr_cells(raw)[1]))
 
-    def own_person(raw: str) -> str:
+    def person(raw: str) -> str:
         p = maker.attr_cells(raw)[0].get("person")
-        return render([guard("" if p is None else str(p))])
+        return "" if p is None else str(p)
 
-    own_memo = _Memo(own_person)
+    person_memo = _Memo(person)
+    own_memo = _Memo(lambda raw: render([guard(person_memo[raw])]))
     sink = csv.writer(f)
     sink.writerow(maker.header)
     pending = 0
@@ -413,7 +415,9 @@ def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
             counts.documents += 1
             counts.records += len(recs)
             out = (
-                None if doc.nul else _fast_document(doc, recs, on, label_memo, attr_memo, own_memo)
+                None
+                if doc.nul
+                else _fast_document(doc, recs, on, label_memo, attr_memo, own_memo, person_memo)
             )
             if out is None:  # left to the reference writer
                 records = _raw_records(project, doc, sel.annotators)
@@ -464,6 +468,7 @@ def _fast_document(
     label_memo: _Memo,
     attr_memo: _Memo,
     own_memo: _Memo,
+    person_memo: _Memo,
 ) -> tuple[str, list[tuple[str, list[str]]]] | None:
     """The document's rows as one text, and its labels per annotator; None: left to Python."""
     text = doc.text
@@ -496,7 +501,7 @@ def _fast_document(
         sentences = list(map(str.strip, map(text.__getitem__, map(slice, a, b))))
         owns = map(own_memo.__getitem__, raws)
         if said is not None:
-            speakers = _speaker_cells(text, said, on)
+            speakers = _speaker_cells(text, said, on, person_memo)
             if speakers is None:
                 return None
             owns = map(speakers.get, sids, owns)
@@ -518,7 +523,7 @@ def _fast_document(
     return "".join(parts), labels_of
 
 
-def _speaker_cells(text: str, said: str, on: bool) -> dict[str, str] | None:
+def _speaker_cells(text: str, said: str, on: bool, person_memo: _Memo) -> dict[str, str] | None:
     """head span id -> its ``speaker_person,speaker_mention`` cells; None: left to Python."""
     if "\x00" in said:
         return None
@@ -527,7 +532,7 @@ def _speaker_cells(text: str, said: str, on: bool) -> dict[str, str] | None:
     if len(cut) != 1 + 4 * n:
         return None
     heads = cut[1::4]
-    persons = cut[2::4]
+    persons = list(map(person_memo.__getitem__, cut[2::4]))  # from the speakers' stored attrs
     mentions = list(map(text.__getitem__, map(slice, map(int, cut[3::4]), map(int, cut[4::4]))))
     if len(set(heads)) != n:  # several speakers of one quote: joined, in relation order
         joined: dict[str, tuple[list[str], list[str]]] = {}

@@ -9,8 +9,8 @@ SQLite hands over each record (document x annotator) as a few texts instead:
   and the stored attributes JSON texts of all spans, column after column, every
   value separated by ``SEP`` (U+001F);
 * its SAID_BY relations (by insertion) to spans of the record: their count, then
-  each one's head span id, the speaker span's ``person`` attribute (text; ``''``
-  when null or missing) and the speaker span's start and end.
+  each one's head span id, the speaker span's stored attributes JSON text and the
+  speaker span's start and end.
 
 Python splits them (a C-level ``str.split``), checks the counts (a value holding
 ``SEP`` itself shows as a count mismatch and sends the document to the plain
@@ -55,18 +55,13 @@ def _span_text_sql() -> str:
 
 
 def _said_sql() -> str:
-    # person: text as is, null or missing as ''; anything else (str() of a number...), an
-    # escaped NUL, or a speaker span with fragments -> NUL (the document goes to Python)
-    person = (
-        "CASE WHEN c.fragments IS NOT NULL OR instr(c.attrs, '\\u0000') THEN char(0) ELSE "
-        "CASE json_type(c.attrs, '$.person') WHEN 'text' THEN json_extract(c.attrs, '$.person') "
-        "WHEN 'null' THEN '' ELSE "
-        "CASE WHEN json_type(c.attrs, '$.person') IS NULL THEN '' ELSE char(0) END END END"
-    )
+    # the speaker span's stored attributes as they are (Python reads ``person`` from them,
+    # as the plain writer does); a speaker span with fragments -> NUL (the document goes to Python)
     return (
         "(SELECT count(*) || char(31) || group_concat(x.head || char(31) || x.p || char(31) || x.a "
         "|| char(31) || x.b, char(31)) FROM ("
-        f'SELECT x.head, {person} AS p, c.start AS a, c."end" AS b FROM relations x '
+        "SELECT x.head, CASE WHEN c.fragments IS NULL THEN c.attrs ELSE char(0) END AS p, "
+        'c.start AS a, c."end" AS b FROM relations x '
         "JOIN spans c ON c.doc = x.doc AND c.annotator = x.annotator AND c.sid = x.child "
         "WHERE x.doc = r.doc AND x.annotator = r.annotator AND x.label = 'SAID_BY' ORDER BY x.id) x)"
     )
@@ -78,7 +73,7 @@ class CsvDocument:
     id: str
     title: str | None
     text: str
-    #: Its text holds a NUL character (SQLite's substr stops there): left to Python.
+    #: Its text holds a NUL character: left to Python.
     nul: bool
     #: Anyone (any annotator) has spans or relations in it.
     annotated: bool
@@ -134,20 +129,32 @@ def iter_csv_chunks(
         )
         + " GROUP BY annotator, label"
     )
+    # "annotated": anyone's spans or relations; without an annotator filter, the records say it
+    exists = (
+        ", EXISTS (SELECT 1 FROM spans x WHERE x.doc = d.id) "
+        "OR EXISTS (SELECT 1 FROM relations y WHERE y.doc = d.id)"
+        if annotators is not None
+        else ""
+    )
     doc_sql = (
-        "SELECT d.id, d.ext_id, d.title, d.text, instr(d.text, char(0)) > 0, "
-        "EXISTS (SELECT 1 FROM spans x WHERE x.doc = d.id) OR EXISTS (SELECT 1 FROM relations y WHERE y.doc = d.id) "
+        f"SELECT d.id, d.ext_id, d.title, d.text{exists} "
         f"FROM documents d WHERE d.id BETWEEN ? AND ?{swhere} ORDER BY d.id"
     )
     for k in range(0, len(ids), chunk):
         lo, hi = ids[k], ids[min(k + chunk, len(ids)) - 1]
-        docs = [
-            CsvDocument(pk, ext, title, text, bool(nul), bool(ann))
-            for pk, ext, title, text, nul, ann in conn.execute(doc_sql, [lo, hi, *sargs])
-        ]
         records: dict[int, list[tuple[str, str | None, str | None]]] = {}
         for doc, who, spans, said in conn.execute(rec_sql, [lo, hi, *aargs, lo, hi, *aargs]):
             records.setdefault(doc, []).append((who, spans, said))
+        if annotators is None:
+            docs = [
+                CsvDocument(pk, ext, title, text, "\x00" in text, pk in records)
+                for pk, ext, title, text in conn.execute(doc_sql, [lo, hi, *sargs])
+            ]
+        else:
+            docs = [
+                CsvDocument(pk, ext, title, text, "\x00" in text, bool(ann))
+                for pk, ext, title, text, ann in conn.execute(doc_sql, [lo, hi, *sargs])
+            ]
         rargs: list[Any] = [lo, hi, *aargs]
         if statuses is not None:
             rargs += [lo, hi, *sargs]

@@ -47,7 +47,7 @@ from annotator.store.files import (
     read_header,
 )
 from annotator.store.gold import GoldStoreMixin
-from annotator.store.lock import ProjectLock
+from annotator.store.lock import ProjectLock, ProjectLocked
 from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION, apply_migrations
 from annotator.store.scheme_store import SchemeStoreMixin
 
@@ -150,7 +150,21 @@ def open_project(
         if is_new:
             raise AnnotatorError(f"{name}: no such project file")
         assert header is not None
-        return _open_readonly(path, header.user_version)
+        version = header.user_version
+        if version < SCHEMA_VERSION:
+            # made by an older Annotator: upgraded once, as opening it in the app does
+            # (checked first; a file that cannot be written stays as it is and says so)
+            try:
+                open_project(path).close()
+            except ProjectLocked:
+                pass  # the writer that holds it upgrades it on opening
+            except AnnotatorError as e:
+                raise AnnotatorError(
+                    f"{name}: made by an older version of Annotator and it cannot be upgraded here ({e})"
+                ) from None
+            header = read_header(path)
+            version = header.user_version if header is not None else version
+        return _open_readonly(path, version)
     lock = ProjectLock(path)
     lock.acquire()
     sidecar = header is not None and not is_new and (header.wal or _has_sidecar(path))
