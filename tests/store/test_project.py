@@ -207,7 +207,8 @@ while True:
     assert set(acked) <= stored
 
 
-def test_a_schema_3_file_gains_the_byline_column_and_keeps_its_documents(tmp_path: Path) -> None:
+def schema_3_file(tmp_path: Path) -> Path:
+    """A project as Annotator wrote it before the byline (schema 3), with document d1."""
     from annotator.core.model import Document, DocumentMeta
     from annotator.store.project import Record
 
@@ -220,6 +221,14 @@ def test_a_schema_3_file_gains_the_byline_column_and_keeps_its_documents(tmp_pat
         "DELETE FROM _sqlite_migrations WHERE name = '0004_author';"
     )
     conn.close()
+    return path
+
+
+def test_a_schema_3_file_gains_the_byline_column_and_keeps_its_documents(tmp_path: Path) -> None:
+    from annotator.core.model import Document, DocumentMeta
+    from annotator.store.project import Record
+
+    path = schema_3_file(tmp_path)
     with open_project(path) as p:
         assert p.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert p.document("d1").meta == DocumentMeta(title="Old")
@@ -230,19 +239,9 @@ def test_a_schema_3_file_gains_the_byline_column_and_keeps_its_documents(tmp_pat
 
 def test_a_read_only_open_of_an_older_file_upgrades_it_first(tmp_path: Path) -> None:
     """`annotator export` of a project from the previous version: upgraded once, then read."""
-    from annotator.core.model import Document, DocumentMeta
     from annotator.io.export import export_project
-    from annotator.store.project import Record
 
-    path = tmp_path / "v3.annotator"
-    with open_project(path, create=True, owner="alice") as p:
-        p.add_records([Record(Document("d1", "Old text.", DocumentMeta(title="Old")), "", (), ())])
-    conn = sqlite3.connect(path)
-    conn.executescript(
-        "ALTER TABLE documents DROP COLUMN author; PRAGMA user_version = 3;"
-        "DELETE FROM _sqlite_migrations WHERE name = '0004_author';"
-    )
-    conn.close()
+    path = schema_3_file(tmp_path)
     with open_project(path, readonly=True) as p:
         assert p.readonly and p.document("d1").meta.title == "Old"
         export_project(p, "jsonl", tmp_path / "out.jsonl")

@@ -18,8 +18,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import STATUSES, validate_span
-from annotator.store.project import ImportResult, Project, Record, _dumps, _now
+from annotator.core.model import validate_span
+from annotator.store.project import (
+    INSERT_DOCUMENT,
+    ImportResult,
+    Project,
+    Record,
+    _dumps,
+    document_values,
+)
 
 _BATCH = 20_000
 #: Page cache during a bulk import, in KiB (negative: PRAGMA cache_size counts KiB so).
@@ -111,24 +118,7 @@ def _bulk(
                     continue
                 position += 1
                 checksum = doc.checksum
-                cur = conn.execute(
-                    "INSERT INTO documents (ext_id, position, text, checksum, title, source, url, "
-                    "published, author, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        doc.id,
-                        position,
-                        doc.text,
-                        checksum,
-                        doc.meta.title,
-                        doc.meta.source,
-                        doc.meta.url,
-                        doc.meta.published,
-                        doc.meta.author,
-                        doc.status if doc.status in STATUSES else "todo",
-                        _dumps(dict(doc.labels)),
-                        _now(),
-                    ],
-                )
+                cur = conn.execute(INSERT_DOCUMENT, document_values(doc, position))
                 pk = int(cur.lastrowid or 0)
                 fresh[doc.id] = (pk, checksum)
                 result.documents_added += 1

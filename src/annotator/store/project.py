@@ -756,24 +756,7 @@ class Project(GoldStoreMixin, SchemeStoreMixin):
                 ).fetchone()
                 if row is None:
                     position += 1
-                    cur = self.conn.execute(
-                        "INSERT INTO documents (ext_id, position, text, checksum, title, source, url, "
-                        "published, author, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        [
-                            doc.id,
-                            position,
-                            doc.text,
-                            doc.checksum,
-                            doc.meta.title,
-                            doc.meta.source,
-                            doc.meta.url,
-                            doc.meta.published,
-                            doc.meta.author,
-                            doc.status if doc.status in STATUSES else "todo",
-                            _dumps(dict(doc.labels)),
-                            _now(),
-                        ],
-                    )
+                    cur = self.conn.execute(INSERT_DOCUMENT, document_values(doc, position))
                     pk = int(cur.lastrowid or 0)
                     self._doc_pk[doc.id] = pk
                     result.documents_added += 1
@@ -891,6 +874,23 @@ def _span_from_row(r: tuple[Any, ...]) -> Span:
         fragments=tuple((int(a), int(b)) for a, b in frags) if frags else None,
         annotator=r[6],
     )
+
+
+#: A new document's row (``document_values`` gives its values).
+INSERT_DOCUMENT = (
+    "INSERT INTO documents (ext_id, position, text, checksum, title, source, url, "
+    "published, author, status, labels, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def document_values(doc: Document, position: int) -> list[Any]:
+    """The values of ``INSERT_DOCUMENT`` for a document at ``position`` (imported now)."""
+    meta = doc.meta
+    return [
+        doc.id, position, doc.text, doc.checksum, meta.title, meta.source, meta.url,
+        meta.published, meta.author, doc.status if doc.status in STATUSES else "todo",
+        _dumps(dict(doc.labels)), _now(),
+    ]  # fmt: skip
 
 
 def _document_from_row(r: tuple[Any, ...]) -> Document:
