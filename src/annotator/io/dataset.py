@@ -60,7 +60,7 @@ _RELATION_LABEL = itemgetter(1)
 #: Seconds between two progress calls (the first and the last are always made).
 PROGRESS_INTERVAL = 0.05
 #: Documents per key range of a JSONL export (the unit of work of its threads).
-RANGE_DOCUMENTS = 500
+RANGE_DOCUMENTS = 250
 #: Processes of a JSONL export (None: one per processor, at most 4).
 EXPORT_WORKERS: int | None = None
 #: Fewer key ranges than this are built in this process.
