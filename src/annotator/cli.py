@@ -208,6 +208,7 @@ def _cmd_import(ns: argparse.Namespace) -> int:
     from annotator.io.importer import import_paths
     from annotator.resources import default_scheme
     from annotator.store import open_project
+    from annotator.store.lock import lock_path
 
     path = Path(ns.project)
     created = not path.exists()
@@ -215,9 +216,10 @@ def _cmd_import(ns: argparse.Namespace) -> int:
         try:
             report = import_paths(project, [Path(f) for f in ns.files], annotator=ns.annotator)
         except BaseException:
-            if created:
+            if created:  # nothing imported: no project left behind, nor its lock file
                 project.close()
                 path.unlink(missing_ok=True)
+                lock_path(path).unlink(missing_ok=True)
             raise
     for line in report.summary():
         print(line)

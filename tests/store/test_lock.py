@@ -73,3 +73,14 @@ def test_the_cli_refuses_to_import_into_an_open_project(project: Project, tmp_pa
     assert out.returncode == 1
     assert out.stderr.startswith("annotator: error: ") and "already open" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_a_failed_import_into_a_new_project_leaves_no_file_behind(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "Hello.", "meta": {"author": 5}}\n', encoding="utf-8")
+    target = tmp_path / "new.annotator"
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "import", str(target), str(bad)], capture_output=True, text=True
+    )
+    assert out.returncode == 1 and "line 1" in out.stderr and "'author' must be a string" in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]
