@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import Any, TypeVar
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import STATUSES, Document, DocumentMeta, Relation, Span
@@ -277,13 +278,7 @@ class Dataset:
         sel = self.selection
         owner = self.owner if sel.annotators is None or self.owner in sel.annotators else None
         ranges = key_ranges(self.project, statuses=sel.statuses, size=RANGE_DOCUMENTS)
-        if workers is None:
-            workers = EXPORT_WORKERS or min(os.cpu_count() or 1, 4)
-            if len(ranges) < PARALLEL_RANGES:
-                workers = 1  # starting processes costs more than it saves
-        if not _can_fork():
-            workers = 1
-        workers = max(1, min(workers, len(ranges)))
+        workers = worker_count(len(ranges), workers)
         self._report(0)
         last = time.monotonic()
         done = 0
@@ -325,14 +320,7 @@ class Dataset:
             for job in jobs:
                 yield _line_range(conn, *job)
             return
-        # Processes, not threads: SQLite counts every allocation under one global mutex,
-        # so threads building lines at once wait on each other (measured: slower than one).
-        # Forked (see ``_can_fork``): a spawned process would run the caller's main script again.
-        import multiprocessing
-
-        fork = multiprocessing.get_context("fork")
-        with fork.Pool(workers, _reader_init, (self.project.database_file(),)) as pool:
-            yield from pool.imap(_reader_range, jobs)
+        yield from fork_map(self.project, _joined_line_range, jobs, workers)
 
     def raw_records(self) -> Iterator[RawRecord]:
         for records in self.documents():
@@ -455,6 +443,45 @@ def _can_fork() -> bool:
         return False
 
 
+def worker_count(ranges: int, workers: int | None = None) -> int:
+    """How many processes should build ``ranges`` key ranges (1: this one, in order).
+
+    ``workers`` (default ``EXPORT_WORKERS``, else one per processor, at most 4;
+    1 for fewer than ``PARALLEL_RANGES`` ranges) when ``_can_fork()``, else 1.
+    """
+    if workers is None:
+        workers = EXPORT_WORKERS or min(os.cpu_count() or 1, 4)
+        if ranges < PARALLEL_RANGES:
+            workers = 1  # starting processes costs more than it saves
+    if not _can_fork():
+        workers = 1
+    return max(1, min(workers, ranges))
+
+
+_J = TypeVar("_J")
+_R = TypeVar("_R")
+
+
+def fork_map(
+    project: Project, fn: Callable[[sqlite3.Connection, _J], _R], jobs: list[_J], workers: int
+) -> Iterator[_R]:
+    """``fn(connection, job)`` for each job, in ``workers`` forked processes; results in order.
+
+    Processes, not threads: SQLite counts every allocation under one global
+    mutex, so threads doing SQLite work at once wait on each other (measured:
+    slower than one). Forked, only where ``_can_fork()``: a spawned process
+    would run the caller's main script again. ``fn`` must be a module-level
+    function (it is sent by name); what it needs beyond its job it may find in
+    module globals set before the call (a fork copies them). Each worker has its
+    own read-only connection to the project's file.
+    """
+    import multiprocessing
+
+    fork = multiprocessing.get_context("fork")
+    with fork.Pool(workers, _reader_init, (project.database_file(),)) as pool:
+        yield from pool.imap(_with_reader, [(fn, job) for job in jobs])
+
+
 _reader: sqlite3.Connection | None = None
 
 
@@ -464,12 +491,19 @@ def _reader_init(file: str) -> None:
     _reader = open_reader(file)
 
 
-def _reader_range(
+def _with_reader(task: tuple[Callable[[sqlite3.Connection, Any], Any], Any]) -> Any:
+    """In an export worker process: one job, on the worker's connection."""
+    assert _reader is not None
+    fn, job = task
+    return fn(_reader, job)
+
+
+def _joined_line_range(
+    conn: sqlite3.Connection,
     job: tuple[tuple[int, int], Collection[str] | None, Collection[str] | None, str | None],
 ) -> _LineRange:
-    """In an export worker process: one key range's lines, joined."""
-    assert _reader is not None
-    part = _line_range(_reader, *job)
+    """One key range's lines, joined (one object to send back)."""
+    part = _line_range(conn, *job)
     part.pieces = [b"".join(part.pieces)]
     return part
 
