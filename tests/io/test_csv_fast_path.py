@@ -253,3 +253,33 @@ def test_readonly_project_takes_the_fast_path(tricky: Project, tmp_path: Path) -
     with open_project(path, readonly=True) as p:
         export_project(p, "csv", tmp_path / "ro.csv")
     assert (tmp_path / "ro.csv").read_bytes().startswith(b"doc_id,title,")
+
+
+@pytest.mark.parametrize("filters", [{}, {"statuses": ["done"]}, {"annotators": ["alice", "carol"]}])
+def test_fast_csv_built_by_forked_workers_equals_the_row_by_row_writer(
+    tricky: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: dict[str, Any]
+) -> None:
+    """Chunks of one document each, built by two forked workers, come back whole and in order."""
+    import os
+    import sys
+
+    import annotator.io.dataset as dataset
+
+    if sys.platform != "linux":
+        pytest.skip("export workers are forked on Linux only")
+    monkeypatch.setattr(csv_export, "_CHUNK_DOCUMENTS", 1)
+    monkeypatch.setattr(dataset, "EXPORT_WORKERS", 2)
+    monkeypatch.setattr(dataset, "PARALLEL_RANGES", 2)
+    monkeypatch.setattr(dataset, "_can_fork", lambda: True)  # pytest-qt loaded PySide6; no Qt thread runs
+    real_init = dataset._reader_init
+
+    def init(file: str) -> None:  # runs in each worker
+        (tmp_path / f"worker-{os.getpid()}").touch()
+        real_init(file)
+
+    monkeypatch.setattr(dataset, "_reader_init", init)
+    fast = _export(tricky, tmp_path / "fast.csv", True, monkeypatch, **filters)
+    workers = {p.name for p in tmp_path.glob("worker-*")}
+    assert workers and f"worker-{os.getpid()}" not in workers
+    plain = _export(tricky, tmp_path / "plain.csv", False, monkeypatch, **filters)
+    assert fast == plain

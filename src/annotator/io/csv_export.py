@@ -20,24 +20,27 @@ import hashlib
 import io
 import json
 import re
+import sqlite3
 import time
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import contains, getitem, itemgetter, or_
 from typing import Any
 
 from annotator.core.model import Person
 from annotator.io.context import FORMULA_TRIGGERS, ExportContext
-from annotator.io.dataset import PROGRESS_INTERVAL, RawRecord
+from annotator.io.dataset import PROGRESS_INTERVAL, RawRecord, fork_map, worker_count
 from annotator.io.jsonl import FRAGMENT_JOINER
 from annotator.io.sinks import WrittenFile, file_output
 from annotator.store.csv_queries import (
     SEP,
     CsvDocument,
+    chunk_ranges,
+    csv_chunk,
     document_raw_rows,
-    iter_csv_chunks,
     positions_follow_ids,
 )
 from annotator.store.export_queries import SpanRow
@@ -366,78 +369,143 @@ def _fast_spans_supported(ctx: ExportContext) -> bool:
     return sel.doc_ids is None and sel.labels is None and positions_follow_ids(ctx.dataset.project)
 
 
-def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
-    ds = ctx.dataset
-    sel = ds.selection
-    project = ds.project
-    on = maker.on
-    guard = maker.guard
-    owner_ok = sel.annotators is None or ds.owner in sel.annotators
-    counts = ds.counts
-    labels_by: dict[str, Counter[str]] = {}
-    line = io.StringIO()
-    w = csv.writer(line)
+@dataclass(slots=True)
+class _CsvPart:
+    """One chunk of documents' rows as text, with what the dataset card counts."""
 
-    def render(cells: list[Any]) -> str:
-        """``cells`` as ``csv.writer`` writes them, then a comma (no line end)."""
-        line.seek(0)
-        line.truncate()
-        w.writerow([*cells, ""])
-        return line.getvalue()[:-2]
+    text: str
+    #: documents walked, documents and records written
+    walked: int
+    documents: int
+    records: int
+    labels: dict[str, Counter[str]]
+    relation_counts: list[tuple[str, str, int]]
 
-    label_memo = _Memo(lambda label: render([guard(label)]))
-    attr_memo = _Memo(lambda raw: render(maker.attr_cells(raw)[1]))
 
-    def person(raw: str) -> str:
-        p = maker.attr_cells(raw)[0].get("person")
-        return "" if p is None else str(p)
+class _ChunkRows:
+    """Builds a chunk's rows (``_CsvPart``): in this process, or in a forked export worker."""
 
-    person_memo = _Memo(person)
-    own_memo = _Memo(lambda raw: render([guard(person_memo[raw])]))
-    sink = csv.writer(f)
-    sink.writerow(maker.header)
-    pending = 0
-    last = time.monotonic()
-    done = 0
-    ds._report(0)
-    for chunk in iter_csv_chunks(project, statuses=sel.statuses, annotators=sel.annotators):
+    def __init__(self, ctx: ExportContext, maker: _SpanRows) -> None:
+        ds = ctx.dataset
+        sel = ds.selection
+        self.maker = maker
+        self.on = maker.on
+        self.statuses = sel.statuses
+        self.annotators = sel.annotators
+        self.owner_ok = sel.annotators is None or ds.owner in sel.annotators
+        guard = maker.guard
+        line = io.StringIO()
+        w = csv.writer(line)
+
+        def render(cells: list[Any]) -> str:
+            """``cells`` as ``csv.writer`` writes them, then a comma (no line end)."""
+            line.seek(0)
+            line.truncate()
+            w.writerow([*cells, ""])
+            return line.getvalue()[:-2]
+
+        def person(raw: str) -> str:
+            p = maker.attr_cells(raw)[0].get("person")
+            return "" if p is None else str(p)
+
+        self.label_memo = _Memo(lambda label: render([guard(label)]))
+        self.attr_memo = _Memo(lambda raw: render(maker.attr_cells(raw)[1]))
+        self.person_memo = _Memo(person)
+        self.own_memo = _Memo(lambda raw: render([guard(self.person_memo[raw])]))
+
+    def part(self, conn: sqlite3.Connection, keys: tuple[int, int]) -> _CsvPart:
+        chunk = csv_chunk(conn, keys, statuses=self.statuses, annotators=self.annotators)
+        out: list[str] = []
+        fallback = io.StringIO()
+        sink = csv.writer(fallback)
+        labels_by: dict[str, Counter[str]] = {}
+        documents = records_written = 0
         recs_of = chunk.records
         for doc in chunk.documents:
-            done += 1
             recs = recs_of.get(doc.pk)
             if not recs:
-                if not doc.annotated and owner_ok:
-                    counts.documents += 1
-                    counts.records += 1
+                if not doc.annotated and self.owner_ok:
+                    documents += 1
+                    records_written += 1
                 continue
             if len(recs) > 1:
                 recs.sort(key=_FIRST)
-            counts.documents += 1
-            counts.records += len(recs)
-            out = (
+            documents += 1
+            records_written += len(recs)
+            made = (
                 None
                 if doc.nul
-                else _fast_document(doc, recs, on, label_memo, attr_memo, own_memo, person_memo)
+                else _fast_document(
+                    doc, recs, self.on, self.label_memo, self.attr_memo, self.own_memo, self.person_memo
+                )
             )
-            if out is None:  # left to the reference writer
-                records = _raw_records(project, doc, sel.annotators)
-                rows = maker.rows(records)
+            if made is None:  # left to the reference writer
+                records = _raw_records(conn, doc, self.annotators)
                 for rec in records:
                     by = labels_by.get(rec.annotator)
                     if by is None:
                         by = labels_by[rec.annotator] = Counter()
                     by.update(map(_LABEL, rec.spans))
-                sink.writerows(rows)
-                pending += len(rows) * 200
+                fallback.seek(0)
+                fallback.truncate()
+                sink.writerows(self.maker.rows(records))
+                out.append(fallback.getvalue())
             else:
-                text, labels = out
+                text, labels = made
                 for who, found in labels:
                     by = labels_by.get(who)
                     if by is None:
                         by = labels_by[who] = Counter()
                     by.update(found)
-                f.write(text)
-                pending += len(text)
+                out.append(text)
+        return _CsvPart(
+            "".join(out), len(chunk.documents), documents, records_written, labels_by, chunk.relation_counts
+        )
+
+
+#: The chunk builder forked export workers use (set before they start; a fork copies it).
+_CHUNK_ROWS_FOR_WORKERS: _ChunkRows | None = None
+
+
+def _worker_part(conn: sqlite3.Connection, keys: tuple[int, int]) -> _CsvPart:
+    assert _CHUNK_ROWS_FOR_WORKERS is not None
+    return _CHUNK_ROWS_FOR_WORKERS.part(conn, keys)
+
+
+def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
+    global _CHUNK_ROWS_FOR_WORKERS
+    ds = ctx.dataset
+    project = ds.project
+    counts = ds.counts
+    rows = _ChunkRows(ctx, maker)
+    ranges = chunk_ranges(project, statuses=ds.selection.statuses, chunk=_CHUNK_DOCUMENTS)
+    workers = worker_count(len(ranges))
+    if workers == 1:
+        parts: Iterator[_CsvPart] = (rows.part(project.conn, keys) for keys in ranges)
+    else:
+        _CHUNK_ROWS_FOR_WORKERS = rows
+        parts = fork_map(project, _worker_part, ranges, workers)
+    csv.writer(f).writerow(maker.header)
+    labels_by: dict[str, Counter[str]] = {}
+    pending = 0
+    last = time.monotonic()
+    done = 0
+    ds._report(0)
+    try:
+        for part in parts:
+            done += part.walked
+            counts.documents += part.documents
+            counts.records += part.records
+            for who, found in part.labels.items():
+                by = labels_by.get(who)
+                if by is None:
+                    by = labels_by[who] = Counter()
+                by.update(found)
+            for who, label, n in part.relation_counts:
+                counts.by_relation[(who, label)] += n
+                counts.relations += n
+            f.write(part.text)
+            pending += len(part.text)
             if pending >= _CHUNK_CHARS:
                 f.drain()
                 pending = 0
@@ -445,9 +513,9 @@ def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
             if now - last >= PROGRESS_INTERVAL:
                 last = now
                 ds._report(done)
-        for who, label, n in chunk.relation_counts:
-            counts.by_relation[(who, label)] += n
-            counts.relations += n
+    finally:
+        parts.close()  # a cancelled export stops its workers
+        _CHUNK_ROWS_FOR_WORKERS = None
     for who, by in labels_by.items():
         for label, n in by.items():
             counts.by_label[(who, label)] += n
@@ -455,6 +523,8 @@ def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
     ds._report(ds.total)
 
 
+#: Documents per chunk of the fast path (the unit of work of export workers).
+_CHUNK_DOCUMENTS = 250
 #: Characters gathered before a write.
 _CHUNK_CHARS = 1 << 20
 _FIRST = itemgetter(0)

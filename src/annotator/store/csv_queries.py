@@ -24,7 +24,8 @@ Documents are read by key in chunks (``doc BETWEEN lo AND hi``), in key order:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -99,20 +100,29 @@ def positions_follow_ids(project: Project) -> bool:
     return True
 
 
-def iter_csv_chunks(
-    project: Project,
-    *,
-    statuses: Collection[str] | None = None,
-    annotators: Collection[str] | None = None,
-    chunk: int = 500,
-) -> Iterator[CsvChunk]:
-    """The selected documents in key order, ``chunk`` at a time, with their records' texts."""
-    conn = project.conn
+def chunk_ranges(
+    project: Project, *, statuses: Collection[str] | None = None, chunk: int = 500
+) -> list[tuple[int, int]]:
+    """The selected documents' keys cut into ranges of ``chunk`` documents, in key order."""
     sargs: list[Any] = []
     swhere = _in("status", statuses, sargs)
     ids = [
-        r[0] for r in conn.execute(f"SELECT id FROM documents WHERE 1{swhere} ORDER BY id", sargs)
+        r[0] for r in project.conn.execute(f"SELECT id FROM documents WHERE 1{swhere} ORDER BY id", sargs)
     ]
+    return [(ids[k], ids[min(k + chunk, len(ids)) - 1]) for k in range(0, len(ids), chunk)]
+
+
+def csv_chunk(
+    conn: sqlite3.Connection,
+    keys: tuple[int, int],
+    *,
+    statuses: Collection[str] | None = None,
+    annotators: Collection[str] | None = None,
+) -> CsvChunk:
+    """The selected documents with keys in ``keys`` (inclusive), with their records' texts."""
+    lo, hi = keys
+    sargs: list[Any] = []
+    swhere = _in("status", statuses, sargs)
     aargs: list[Any] = []
     awhere = _in("annotator", annotators, aargs)
     rec_sql = (
@@ -140,33 +150,31 @@ def iter_csv_chunks(
         f"SELECT d.id, d.ext_id, d.title, d.text{exists} "
         f"FROM documents d WHERE d.id BETWEEN ? AND ?{swhere} ORDER BY d.id"
     )
-    for k in range(0, len(ids), chunk):
-        lo, hi = ids[k], ids[min(k + chunk, len(ids)) - 1]
-        records: dict[int, list[tuple[str, str | None, str | None]]] = {}
-        for doc, who, spans, said in conn.execute(rec_sql, [lo, hi, *aargs, lo, hi, *aargs]):
-            records.setdefault(doc, []).append((who, spans, said))
-        if annotators is None:
-            docs = [
-                CsvDocument(pk, ext, title, text, "\x00" in text, pk in records)
-                for pk, ext, title, text in conn.execute(doc_sql, [lo, hi, *sargs])
-            ]
-        else:
-            docs = [
-                CsvDocument(pk, ext, title, text, "\x00" in text, bool(ann))
-                for pk, ext, title, text, ann in conn.execute(doc_sql, [lo, hi, *sargs])
-            ]
-        rargs: list[Any] = [lo, hi, *aargs]
-        if statuses is not None:
-            rargs += [lo, hi, *sargs]
-        relation_counts = [(w, lab, int(n)) for w, lab, n in conn.execute(rel_sql, rargs)]
-        yield CsvChunk(docs, records, relation_counts)
+    records: dict[int, list[tuple[str, str | None, str | None]]] = {}
+    for doc, who, spans, said in conn.execute(rec_sql, [lo, hi, *aargs, lo, hi, *aargs]):
+        records.setdefault(doc, []).append((who, spans, said))
+    if annotators is None:
+        docs = [
+            CsvDocument(pk, ext, title, text, "\x00" in text, pk in records)
+            for pk, ext, title, text in conn.execute(doc_sql, [lo, hi, *sargs])
+        ]
+    else:
+        docs = [
+            CsvDocument(pk, ext, title, text, "\x00" in text, bool(ann))
+            for pk, ext, title, text, ann in conn.execute(doc_sql, [lo, hi, *sargs])
+        ]
+    rargs: list[Any] = [lo, hi, *aargs]
+    if statuses is not None:
+        rargs += [lo, hi, *sargs]
+    relation_counts = [(w, lab, int(n)) for w, lab, n in conn.execute(rel_sql, rargs)]
+    return CsvChunk(docs, records, relation_counts)
 
 
 def document_raw_rows(
-    project: Project, pk: int, annotators: Collection[str] | None
+    project: Project | sqlite3.Connection, pk: int, annotators: Collection[str] | None
 ) -> tuple[list[Any], list[Any]]:
     """One document's span and relation rows (``export_queries.SpanRow``, ``RelationRow``)."""
-    conn = project.conn
+    conn = project if isinstance(project, sqlite3.Connection) else project.conn
     sargs: list[Any] = [pk]
     swhere = _in("s.annotator", annotators, sargs)
     spans = conn.execute(
