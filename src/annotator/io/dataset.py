@@ -486,8 +486,15 @@ _reader: sqlite3.Connection | None = None
 
 
 def _reader_init(file: str) -> None:
-    """In an export worker process: open the project file for reading."""
+    """In an export worker process: open the project file for reading.
+
+    Ctrl+C is the parent's to handle (it stops the workers): a worker ignores it
+    rather than print its own traceback.
+    """
     global _reader
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _reader = open_reader(file)
 
 
