@@ -38,12 +38,11 @@ from annotator.io.sinks import WrittenFile, file_output
 from annotator.store.csv_queries import (
     SEP,
     CsvDocument,
-    chunk_ranges,
     csv_chunk,
     document_raw_rows,
     positions_follow_ids,
 )
-from annotator.store.export_queries import SpanRow
+from annotator.store.export_queries import SpanRow, key_ranges
 
 SAID_BY = "SAID_BY"
 CUED_BY = "CUED_BY"
@@ -478,7 +477,7 @@ def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
     project = ds.project
     counts = ds.counts
     rows = _ChunkRows(ctx, maker)
-    ranges = chunk_ranges(project, statuses=ds.selection.statuses, chunk=_CHUNK_DOCUMENTS)
+    ranges = key_ranges(project, statuses=ds.selection.statuses, size=_CHUNK_DOCUMENTS)
     workers = worker_count(len(ranges))
     if workers == 1:
         parts: Iterator[_CsvPart] = (rows.part(project.conn, keys) for keys in ranges)

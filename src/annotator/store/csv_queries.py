@@ -100,18 +100,6 @@ def positions_follow_ids(project: Project) -> bool:
     return True
 
 
-def chunk_ranges(
-    project: Project, *, statuses: Collection[str] | None = None, chunk: int = 500
-) -> list[tuple[int, int]]:
-    """The selected documents' keys cut into ranges of ``chunk`` documents, in key order."""
-    sargs: list[Any] = []
-    swhere = _in("status", statuses, sargs)
-    ids = [
-        r[0] for r in project.conn.execute(f"SELECT id FROM documents WHERE 1{swhere} ORDER BY id", sargs)
-    ]
-    return [(ids[k], ids[min(k + chunk, len(ids)) - 1]) for k in range(0, len(ids), chunk)]
-
-
 def csv_chunk(
     conn: sqlite3.Connection,
     keys: tuple[int, int],
