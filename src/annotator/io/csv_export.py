@@ -40,9 +40,8 @@ from annotator.store.csv_queries import (
     CsvDocument,
     csv_chunk,
     document_raw_rows,
-    positions_follow_ids,
 )
-from annotator.store.export_queries import SpanRow, key_ranges
+from annotator.store.export_queries import SpanRow, key_ranges, positions_follow_ids
 
 SAID_BY = "SAID_BY"
 CUED_BY = "CUED_BY"

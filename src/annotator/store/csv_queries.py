@@ -19,7 +19,7 @@ exactly (a ``person`` that is not text, a speaker span with fragments, an
 escaped NUL) shows as a NUL character: the document is left to the plain writer.
 
 Documents are read by key in chunks (``doc BETWEEN lo AND hi``), in key order:
-``positions_follow_ids`` tells whether that is the project's order.
+``export_queries.positions_follow_ids`` tells whether that is the project's order.
 """
 
 from __future__ import annotations
@@ -29,18 +29,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from annotator.store.export_queries import in_filter
+
 if TYPE_CHECKING:
     from annotator.store.project import Project
 
 #: Separates the values in the texts SQLite builds (a control character JSON text never holds raw).
 SEP = "\x1f"
-
-
-def _in(column: str, values: Collection[str] | None, args: list[Any]) -> str:
-    if values is None:
-        return ""
-    args.extend(values)
-    return f" AND {column} IN ({', '.join('?' * len(values))})" if values else " AND 0"
 
 
 def _span_text_sql() -> str:
@@ -90,16 +85,6 @@ class CsvChunk:
     relation_counts: list[tuple[str, str, int]]
 
 
-def positions_follow_ids(project: Project) -> bool:
-    """Whether documents in key order are in project order (always, unless reordered)."""
-    last = -1
-    for (pk,) in project.conn.execute("SELECT id FROM documents ORDER BY position, id"):
-        if pk <= last:
-            return False
-        last = pk
-    return True
-
-
 def csv_chunk(
     conn: sqlite3.Connection,
     keys: tuple[int, int],
@@ -110,9 +95,9 @@ def csv_chunk(
     """The selected documents with keys in ``keys`` (inclusive), with their records' texts."""
     lo, hi = keys
     sargs: list[Any] = []
-    swhere = _in("status", statuses, sargs)
+    swhere = in_filter("status", statuses, sargs)
     aargs: list[Any] = []
-    awhere = _in("annotator", annotators, aargs)
+    awhere = in_filter("annotator", annotators, aargs)
     rec_sql = (
         f"SELECT r.doc, r.annotator, {_span_text_sql()}, {_said_sql()} "
         f"FROM (SELECT doc, annotator FROM spans WHERE doc BETWEEN ? AND ?{awhere} UNION "
@@ -164,14 +149,14 @@ def document_raw_rows(
     """One document's span and relation rows (``export_queries.SpanRow``, ``RelationRow``)."""
     conn = project if isinstance(project, sqlite3.Connection) else project.conn
     sargs: list[Any] = [pk]
-    swhere = _in("s.annotator", annotators, sargs)
+    swhere = in_filter("s.annotator", annotators, sargs)
     spans = conn.execute(
         'SELECT s.annotator, s.sid, s.start, s."end", s.label, s.attrs, s.fragments, s.doc FROM spans s '
         f"WHERE s.doc = ?{swhere} ORDER BY s.start, s.id",
         sargs,
     ).fetchall()
     rargs: list[Any] = [pk]
-    rwhere = _in("r.annotator", annotators, rargs)
+    rwhere = in_filter("r.annotator", annotators, rargs)
     relations = conn.execute(
         f"SELECT r.annotator, r.label, r.head, r.child, r.doc FROM relations r WHERE r.doc = ?{rwhere} ORDER BY r.id",
         rargs,

@@ -83,7 +83,7 @@ def _doc(row: Sequence[Any]) -> DocumentRow:
     )
 
 
-def _in(column: str, values: Collection[str] | None, args: list[Any]) -> str:
+def in_filter(column: str, values: Collection[str] | None, args: list[Any]) -> str:
     if values is None:
         return ""
     args.extend(values)
@@ -99,7 +99,7 @@ def count_documents(
     """How many documents ``iter_document_rows`` will yield with these filters."""
     if doc_ids is not None:
         args: list[Any] = []
-        where = _in("status", statuses, args)
+        where = in_filter("status", statuses, args)
         count = 0
         for doc_id in doc_ids:
             row = project.conn.execute(
@@ -108,7 +108,7 @@ def count_documents(
             count += row is not None
         return count
     args = []
-    where = _in("status", statuses, args)
+    where = in_filter("status", statuses, args)
     return int(project.conn.execute(f"SELECT count(*) FROM documents WHERE 1{where}", args).fetchone()[0])
 
 
@@ -142,7 +142,7 @@ def _by_id(
     conn = project.conn
     for doc_id in doc_ids:
         args: list[Any] = [doc_id]
-        where = _in("d.status", statuses, args)
+        where = in_filter("d.status", statuses, args)
         row = conn.execute(
             f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.ext_id = ?{where}", args
         ).fetchone()
@@ -152,13 +152,13 @@ def _by_id(
             raise AnnotatorError(f"{project.path}: no such document {doc_id!r}")
         doc = _doc(row)
         sargs: list[Any] = [doc.pk]
-        swhere = _in("s.annotator", annotators, sargs)
+        swhere = in_filter("s.annotator", annotators, sargs)
         spans = conn.execute(
             f"SELECT {_SPAN_COLUMNS}, s.doc FROM spans s WHERE s.doc = ?{swhere} ORDER BY s.start, s.id",
             sargs,
         ).fetchall()
         rargs: list[Any] = [doc.pk]
-        rwhere = _in("r.annotator", annotators, rargs)
+        rwhere = in_filter("r.annotator", annotators, rargs)
         relations = conn.execute(
             f"SELECT {_RELATION_COLUMNS}, r.doc FROM relations r WHERE r.doc = ?{rwhere} ORDER BY r.id",
             rargs,
@@ -167,6 +167,7 @@ def _by_id(
 
 
 def _positions_follow_ids(conn: sqlite3.Connection) -> bool:
+    """Whether documents in key order are in project order (always, unless reordered)."""
     last = -1
     for (pk,) in conn.execute("SELECT id FROM documents ORDER BY position, id"):
         if pk <= last:
@@ -185,18 +186,18 @@ def _streamed(
 ) -> Iterator[DocumentRows]:
     conn = project.conn
     dargs: list[Any] = []
-    dwhere = _in("d.status", statuses, dargs)
+    dwhere = in_filter("d.status", statuses, dargs)
     in_order = _positions_follow_ids(conn)
     doc_order = "d.id" if in_order else "d.position, d.id"
     sargs: list[Any] = []
-    swhere = _in("s.annotator", annotators, sargs)
+    swhere = in_filter("s.annotator", annotators, sargs)
     rargs: list[Any] = []
-    rwhere = _in("r.annotator", annotators, rargs)
+    rwhere = in_filter("r.annotator", annotators, rargs)
     if statuses is not None:
         swhere += " AND s.doc IN (SELECT d.id FROM documents d WHERE 1"
-        swhere += _in("d.status", statuses, sargs) + ")"
+        swhere += in_filter("d.status", statuses, sargs) + ")"
         rwhere += " AND r.doc IN (SELECT d.id FROM documents d WHERE 1"
-        rwhere += _in("d.status", statuses, rargs) + ")"
+        rwhere += in_filter("d.status", statuses, rargs) + ")"
     if in_order:
         span_sql = f"SELECT {_SPAN_COLUMNS}, s.doc FROM spans s WHERE 1{swhere} ORDER BY s.doc, s.start, s.id"
         rel_sql = f"SELECT {_RELATION_COLUMNS}, r.doc FROM relations r WHERE 1{rwhere} ORDER BY r.doc, r.id"
@@ -320,9 +321,12 @@ _LINE_TAIL = "CAST('], \"labels\": ' || d.labels || '}' || char(10) AS BLOB), in
 LineRow = tuple[int, str, bytes, bytes, bytes, bytes, int]
 
 
-def jsonl_lines_supported(project: Project) -> bool:
-    """Whether ``iter_line_rows`` can walk the documents in project order (the usual case)."""
+def positions_follow_ids(project: Project) -> bool:
+    """Whether walking documents by key (``key_ranges``) walks them in project order (the usual case)."""
     return _positions_follow_ids(project.conn)
+
+
+jsonl_lines_supported = positions_follow_ids
 
 
 def key_ranges(
@@ -330,7 +334,7 @@ def key_ranges(
 ) -> list[tuple[int, int]]:
     """The selected documents' keys cut into ranges of about ``size`` documents, in key order."""
     args: list[Any] = []
-    where = _in("status", statuses, args)
+    where = in_filter("status", statuses, args)
     keys = [r[0] for r in project.conn.execute(f"SELECT id FROM documents WHERE 1{where} ORDER BY id", args)]
     return [(keys[i], keys[min(i + size, len(keys)) - 1]) for i in range(0, len(keys), size)]
 
@@ -354,11 +358,11 @@ def iter_line_rows(
     """
     lo, hi = keys
     dargs: list[Any] = [lo, hi]
-    dwhere = " AND d.id BETWEEN ? AND ?" + _in("d.status", statuses, dargs)
+    dwhere = " AND d.id BETWEEN ? AND ?" + in_filter("d.status", statuses, dargs)
     pargs: list[Any] = [lo, hi]
-    swhere = " AND doc BETWEEN ? AND ?" + _in("annotator", annotators, pargs)
+    swhere = " AND doc BETWEEN ? AND ?" + in_filter("annotator", annotators, pargs)
     pargs += [lo, hi]
-    rwhere = " AND doc BETWEEN ? AND ?" + _in("annotator", annotators, pargs)
+    rwhere = " AND doc BETWEEN ? AND ?" + in_filter("annotator", annotators, pargs)
     sql = (
         f"SELECT p.doc, p.annotator, {_LINE_HEAD.replace('@WHO', 'p.annotator')}, "
         "CAST(coalesce((SELECT group_concat(l, char(31)) || char(30) || group_concat(j, ', ') "
@@ -409,12 +413,12 @@ def document_rows(
     conn = project if isinstance(project, sqlite3.Connection) else project.conn
     doc = _doc(conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = ?", [pk]).fetchone())
     sargs: list[Any] = [pk]
-    swhere = _in("s.annotator", annotators, sargs)
+    swhere = in_filter("s.annotator", annotators, sargs)
     spans = conn.execute(
         f"SELECT {_SPAN_COLUMNS}, s.doc FROM spans s WHERE s.doc = ?{swhere} ORDER BY s.start, s.id", sargs
     ).fetchall()
     rargs: list[Any] = [pk]
-    rwhere = _in("r.annotator", annotators, rargs)
+    rwhere = in_filter("r.annotator", annotators, rargs)
     relations = conn.execute(
         f"SELECT {_RELATION_COLUMNS}, r.doc FROM relations r WHERE r.doc = ?{rwhere} ORDER BY r.id", rargs
     ).fetchall()
@@ -431,9 +435,9 @@ def label_counts(
     out = []
     for table in ("spans", "relations"):
         args: list[Any] = []
-        where = _in("t.annotator", annotators, args)
+        where = in_filter("t.annotator", annotators, args)
         if statuses is not None:
-            where += " AND t.doc IN (SELECT d.id FROM documents d WHERE 1" + _in("d.status", statuses, args) + ")"
+            where += " AND t.doc IN (SELECT d.id FROM documents d WHERE 1" + in_filter("d.status", statuses, args) + ")"
         out.append(
             [
                 (r[0], r[1], int(r[2]))
