@@ -140,42 +140,46 @@ FILTERS: list[dict[str, Any]] = [
 ]
 
 
+@pytest.mark.parametrize("chunk", [250, 1, 3])
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "all")
 def test_fast_csv_equals_the_row_by_row_writer(
-    tricky: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: dict[str, Any]
+    tricky: Project,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    filters: dict[str, Any],
+    chunk: int,
 ) -> None:
+    """In chunks of one document, of three, and all at once (a chunk with "sep" is all plain)."""
+    monkeypatch.setattr(csv_export, "_CHUNK_DOCUMENTS", chunk)
     fast = _export(tricky, tmp_path / "fast.csv", True, monkeypatch, **filters)
     plain = _export(tricky, tmp_path / "plain.csv", False, monkeypatch, **filters)
     assert fast[0] == plain[0]
     assert fast[1] == plain[1]  # the card: counts per label and annotator
 
 
+@pytest.mark.parametrize("chunk", [1, 4, 250])
 def test_fast_path_serves_plain_documents_and_leaves_the_rest_to_python(
-    tricky: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tricky: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    served: list[str] = []
     left: list[str] = []
-    fast_document = csv_export._fast_document
     rows = csv_export._SpanRows.rows
 
-    def spy_fast(doc: Any, *args: Any) -> Any:
-        out = fast_document(doc, *args)
-        (served if out is not None else left).append(doc.id)
-        return out
-
     def spy_rows(self: Any, records: Any) -> Any:
-        left.append("rows:" + records[0].document.id)
+        left.append(records[0].document.id)
         return rows(self, records)
 
-    monkeypatch.setattr(csv_export, "_fast_document", spy_fast)
     monkeypatch.setattr(csv_export._SpanRows, "rows", spy_rows)
+    monkeypatch.setattr(csv_export, "_CHUNK_DOCUMENTS", chunk)
     export_project(tricky, "csv", tmp_path / "x.csv")
-    # "two": speakers whose person is a number, a list, true, null or holds NUL or a separator
-    assert {"plain", "formula", "emoji", "comma,id", "two"} <= set(served)
-    # fragments, a separator inside a value: the row-by-row writer
-    assert {"frag", "sep"} <= set(left) and "rows:nul" in left and "rows:frag" in left
-    assert "rows:two" not in left
-    assert "nul" not in served
+    if chunk == 250:
+        # a separator inside a value ("sep") sends its whole chunk to the row-by-row writer
+        assert set(left) == set(TEXTS) - {"empty"}
+    else:
+        # fragments, a NUL in the text, a separator inside a value ("sep" is alone in its
+        # chunk of 4); "two" (speakers whose person is a number, a list, true, null or holds
+        # NUL or a separator) is served by the fast path
+        assert set(left) == {"frag", "nul", "sep"}
+        assert "two" not in left and "plain" not in left and "emoji" not in left
 
 
 def test_fast_csv_on_a_larger_random_project(

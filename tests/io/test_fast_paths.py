@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import annotator.io.dataset as dataset
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Document, DocumentMeta, Relation, Span
 from annotator.io.export import ExportReport, export_project
@@ -174,3 +176,66 @@ def test_jsonl_export_in_ranges_and_threads_equals_the_plain_path(
         assert workers_seen and f"worker-{os.getpid()}" not in workers_seen
     else:
         assert not workers_seen
+
+
+# ---- export workers (dataset.fork_map) ---------------------------------------------
+
+
+def _echo(conn: Any, job: int) -> Any:
+    """A job for fork_map: a large out-of-band payload and a small in-band value."""
+    import pickle
+
+    n = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    if job == 3:
+        raise ValueError("job three is broken")
+    return (job, n, pickle.PickleBuffer(bytes([job]) * (3 << 20)), os.getpid())
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Path:
+    path = tmp_path / "w.annotator"
+    with open_project(path, create=True, owner="alice", scheme=default_scheme()) as p:
+        p.add_records([Record(Document(f"d{i}", f"Text {i}.", DocumentMeta()), "alice", (), ()) for i in range(3)])
+    return path
+
+
+def _pids_alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        alive.add(pid)
+    return alive
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="export workers are forked on Linux only")
+def test_fork_map_returns_big_results_in_order_and_reaps_its_workers(small_project: Path) -> None:
+    with open_project(small_project, readonly=True) as p:
+        got = list(dataset.fork_map(p, _echo, [0, 1, 2, 4, 5], 2))
+    assert [g[0] for g in got] == [0, 1, 2, 4, 5]
+    assert all(g[1] == 3 for g in got)
+    assert [bytes(g[2][:2]) for g in got] == [bytes([j]) * 2 for j in (0, 1, 2, 4, 5)]
+    assert all(len(g[2]) == 3 << 20 for g in got)
+    pids = {g[3] for g in got}
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert not _pids_alive(pids)  # waited for: no zombies left
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="export workers are forked on Linux only")
+def test_a_failing_export_worker_is_a_clear_error(small_project: Path) -> None:
+    with open_project(small_project, readonly=True) as p:
+        results = dataset.fork_map(p, _echo, [0, 1, 2, 3, 4, 5, 6], 2)
+        with pytest.raises(AnnotatorError, match="export worker failed: ValueError: job three is broken"):
+            list(results)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="export workers are forked on Linux only")
+def test_closing_the_results_early_stops_the_workers(small_project: Path) -> None:
+    with open_project(small_project, readonly=True) as p:
+        results = dataset.fork_map(p, _echo, [0, 1, 2, 4, 5, 6, 7, 8], 2)
+        first = next(results)
+        second = next(results)
+        results.close()  # a cancelled export: the workers, blocked on full pipes, are stopped
+    assert not _pids_alive({first[3], second[3]})

@@ -26,8 +26,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain, repeat
-from operator import contains, getitem, itemgetter, or_
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import add, contains, getitem, gt, itemgetter, le, or_
 from typing import Any
 
 from annotator.core.model import Person
@@ -37,6 +37,7 @@ from annotator.io.jsonl import FRAGMENT_JOINER
 from annotator.io.sinks import WrittenFile, file_output
 from annotator.store.csv_queries import (
     SEP,
+    CsvChunk,
     CsvDocument,
     csv_chunk,
     document_raw_rows,
@@ -160,6 +161,12 @@ class _Chunks(list):  # type: ignore[type-arg]
     def drain(self) -> None:
         data = "".join(self).encode("utf-8")
         self.clear()
+        self.write_bytes(data)
+
+    def write_bytes(self, data: bytes) -> None:
+        """UTF-8 ``data``, after what was written as text (which goes out first)."""
+        if self:
+            self.drain()
         self.digest.update(data)
         self.out.write(data)
         self.size += len(data)
@@ -321,33 +328,49 @@ def write_spans_csv(ctx: ExportContext, *, fast: bool = True) -> None:
 
 # ---- csv: the fast path ------------------------------------------------------------
 #
-# SQLite hands over each record's spans as one text (``store.csv_queries``); Python
-# cuts it into columns with one ``str.split`` and builds the cells of whole columns
-# with C-level ``map`` calls (texts, sentences, quoting), so that no Python code runs
-# per span. Attribute, label and person cells come from memos keyed by the stored
-# text (made by the reference code above, quoted by ``csv.writer``); speaker persons too
-# (from the speaker spans' stored attributes). A document the fast path cannot serve
-# exactly (a NUL in its text, fragments, a separator inside a value) is written by
-# ``_SpanRows.rows``. A test holds the result byte-identical to
+# SQLite hands over a chunk of documents' spans as a few texts, one per column
+# (``store.csv_queries``); Python cuts them with ``str.split`` and builds the cells of
+# whole columns of the chunk with C-level ``map`` calls (texts, sentences, quoting),
+# so that no Python code runs per span. The chunk's documents are joined into one
+# text (with a line break between them, so that no sentence crosses from one to the
+# next) and span offsets are shifted into it. Attribute, label and person cells come
+# from memos keyed by the stored text (made by the reference code above, quoted by
+# ``csv.writer``); speaker persons too (from the speaker spans' stored attributes). A
+# document the fast path cannot serve exactly (a NUL in its text, fragments, offsets
+# beyond its text) is written by ``_SpanRows.rows``; a chunk with a separator inside
+# a value, wholly so. A test holds the result byte-identical to
 # ``write_spans_csv(ctx, fast=False)``.
 
-_SPECIAL = (",", '"', "\n", "\r")
+#: Between the documents of a chunk's joined text: a character that is neither a word
+#: character nor white space nor punctuation, which the sentence patterns neither take
+#: nor look through. (A document whose text holds NUL is left to Python.)
+_BETWEEN = "\x00"
+#: A formula trigger at the start of a value of ``SEP``-joined values.
+_AFTER_SEP = tuple(SEP + t for t in FORMULA_TRIGGERS)
 
 
 def _csv_cells(values: list[str], guard: bool) -> list[str]:
     """The cells ``csv.writer`` writes for these strings (after the formula guard, if on)."""
     joined = SEP.join(values)
-    if guard and any(map(str.startswith, values, repeat(FORMULA_TRIGGERS))):
-        values = ["'" + v if v.startswith(FORMULA_TRIGGERS) else v for v in values]
-    if "," in joined or '"' in joined or "\n" in joined or "\r" in joined:
-        need = map(
-            or_,
-            map(or_, map(contains, values, repeat(",")), map(contains, values, repeat('"'))),
-            map(or_, map(contains, values, repeat("\n")), map(contains, values, repeat("\r"))),
-        )
+    # (a SEP inside a value may find a trigger that is not at its start: more work, same cells)
+    if guard and any(map(contains, repeat(SEP + joined), _AFTER_SEP)):
+        values = list(values)
+        for i in compress(
+            range(len(values)), map(str.startswith, values, repeat(FORMULA_TRIGGERS))
+        ):
+            values[i] = "'" + values[i]
+        joined = SEP.join(values)
+    present = [c for c in (",", '"', "\n", "\r") if c in joined]
+    if not present:
+        return values
+    need = map(contains, values, repeat(present[0]))
+    for c in present[1:]:
+        need = map(or_, need, map(contains, values, repeat(c)))
+    if '"' in present:
         quoted = map('"{}"'.format, map(str.replace, values, repeat('"'), repeat('""')))
-        return list(map(getitem, zip(values, quoted, strict=False), need))
-    return values
+    else:
+        quoted = map('"{}"'.format, values)
+    return list(map(getitem, zip(values, quoted, strict=False), need))
 
 
 class _Memo(dict):  # type: ignore[type-arg]
@@ -367,11 +390,31 @@ def _fast_spans_supported(ctx: ExportContext) -> bool:
     return sel.doc_ids is None and sel.labels is None and positions_follow_ids(ctx.dataset.project)
 
 
+def _chunk_bounds(text: str, starts: list[int], ends: list[int]) -> list[int]:
+    """``sentence_bounds`` of each document of a chunk's joined text, shifted to its place there.
+
+    ``starts`` and ``ends`` are the documents' places; they are bounds, so no
+    sentence crosses from one document to the next. Between documents lies
+    ``_BETWEEN``, which the patterns' look-arounds read as they read a text's
+    edge (not a word character, not white space), so they find in each
+    document what they find in it alone (a test holds the two equal).
+    """
+    if "!" in text or "?" in text or "\u2026" in text:
+        bounds = [*map(_END, _SENTENCE_END.finditer(text)), *starts, *ends]
+    else:
+        bounds = [*map(_END, _FULL_STOP_END.finditer(text)), *starts, *ends]
+    if "\n" in text:
+        bounds.extend(chain.from_iterable(map(_SPAN, _LINE_BREAKS.finditer(text))))
+    bounds.sort()
+    return bounds
+
+
 @dataclass(slots=True)
 class _CsvPart:
-    """One chunk of documents' rows as text, with what the dataset card counts."""
+    """One chunk of documents' rows (UTF-8), with what the dataset card counts."""
 
-    text: str
+    #: (a memoryview when it came from an export worker)
+    data: bytes
     #: documents walked, documents and records written
     walked: int
     documents: int
@@ -410,34 +453,49 @@ class _ChunkRows:
         self.attr_memo = _Memo(lambda raw: render(maker.attr_cells(raw)[1]))
         self.person_memo = _Memo(person)
         self.own_memo = _Memo(lambda raw: render([guard(self.person_memo[raw])]))
+        self.who_memo = _Memo(lambda who: render([guard(who)]))
 
     def part(self, conn: sqlite3.Connection, keys: tuple[int, int]) -> _CsvPart:
         chunk = csv_chunk(conn, keys, statuses=self.statuses, annotators=self.annotators)
-        out: list[str] = []
+        docs = chunk.documents
+        #: document key -> its records: (annotator, first span, end of its spans)
+        recs_of: dict[int, list[tuple[str, int, int]]] = {}
+        at = 0
+        for pk, who, count in chunk.records:
+            got = recs_of.get(pk)
+            if got is None:
+                got = recs_of[pk] = []
+            got.append((who, at, at + count))
+            at += count
+        built = self._columns(chunk, recs_of)
+        if built is None:  # a separator inside a value: the chunk goes to the plain writer
+            rows_text: Callable[[int, int], str] | None = None
+            python = {d.pk for d in docs}
+            labels: list[str] = []
+        else:
+            rows_text, python, labels = built
+        pieces: list[str] = []
         fallback = io.StringIO()
         sink = csv.writer(fallback)
+        #: annotator -> ranges of span indices whose labels count (adjacent ones merged)
+        counted: dict[str, list[list[int]]] = {}
         labels_by: dict[str, Counter[str]] = {}
         documents = records_written = 0
-        recs_of = chunk.records
-        for doc in chunk.documents:
+        run = 0  # the first span not yet written
+        for doc in docs:
             recs = recs_of.get(doc.pk)
             if not recs:
                 if not doc.annotated and self.owner_ok:
                     documents += 1
                     records_written += 1
                 continue
-            if len(recs) > 1:
-                recs.sort(key=_FIRST)
             documents += 1
             records_written += len(recs)
-            made = (
-                None
-                if doc.nul
-                else _fast_document(
-                    doc, recs, self.on, self.label_memo, self.attr_memo, self.own_memo, self.person_memo
-                )
-            )
-            if made is None:  # left to the reference writer
+            if doc.pk in python:
+                lo, hi = recs[0][1], recs[-1][2]
+                if rows_text is not None and run < lo:
+                    pieces.append(rows_text(run, lo))
+                run = hi
                 records = _raw_records(conn, doc, self.annotators)
                 for rec in records:
                     by = labels_by.get(rec.annotator)
@@ -447,18 +505,197 @@ class _ChunkRows:
                 fallback.seek(0)
                 fallback.truncate()
                 sink.writerows(self.maker.rows(records))
-                out.append(fallback.getvalue())
-            else:
-                text, labels = made
-                for who, found in labels:
-                    by = labels_by.get(who)
-                    if by is None:
-                        by = labels_by[who] = Counter()
-                    by.update(found)
-                out.append(text)
+                pieces.append(fallback.getvalue())
+                continue
+            for who, lo, hi in recs:
+                if lo < hi:
+                    spans = counted.get(who)
+                    if spans is None:
+                        counted[who] = [[lo, hi]]
+                    elif spans[-1][1] == lo:
+                        spans[-1][1] = hi
+                    else:
+                        spans.append([lo, hi])
+        if rows_text is not None and run < chunk.span_count:
+            pieces.append(rows_text(run, chunk.span_count))
+        for who, ranges in counted.items():
+            by = labels_by.get(who)
+            if by is None:
+                by = labels_by[who] = Counter()
+            for lo, hi in ranges:
+                by.update(labels[lo:hi])
         return _CsvPart(
-            "".join(out), len(chunk.documents), documents, records_written, labels_by, chunk.relation_counts
+            "".join(pieces).encode("utf-8"),
+            len(docs),
+            documents,
+            records_written,
+            labels_by,
+            chunk.relation_counts,
         )
+
+    def _columns(
+        self, chunk: CsvChunk, recs_of: dict[int, list[tuple[str, int, int]]]
+    ) -> tuple[Callable[[int, int], str], set[int], list[str]] | None:
+        """The chunk's rows (a function of a range of span indices), the documents left to the
+        plain writer, and the span labels; None: a separator inside a value, or not in order."""
+        on = self.on
+        docs = chunk.documents
+        n = chunk.span_count
+        python = {d.pk for d in docs if d.nul} | chunk.fragment_documents
+        if not n:
+            return (lambda lo, hi: ""), python, []
+        columns = [c.split(SEP) for c in chunk.spans]
+        if any(len(c) != n for c in columns):
+            return None
+        texts = [d.text for d in docs]
+        doc_starts = list(accumulate([len(t) + len(_BETWEEN) for t in texts[:-1]], initial=0))
+        doc_ends = list(map(add, doc_starts, map(len, texts)))
+        text = _BETWEEN.join(texts)
+        place = {d.pk: i for i, d in enumerate(docs)}
+        records = chunk.records
+        counts = [r[2] for r in records]
+        where = [place[r[0]] for r in records]
+        #: each span's document's start in ``text``
+        shift = chain.from_iterable(map(repeat, map(doc_starts.__getitem__, where), counts))
+        local_starts = list(map(int, columns[3]))
+        local_ends = list(map(int, columns[4]))
+        starts = list(map(add, local_starts, shift))
+        if not all(map(le, starts, islice(starts, 1, None))):
+            return None  # not by document and start (SQLite always reads them so)
+        shift = chain.from_iterable(map(repeat, map(doc_starts.__getitem__, where), counts))
+        ends = list(map(add, local_ends, shift))
+        if min(local_starts) < 0 or any(
+            map(
+                gt, ends, chain.from_iterable(map(repeat, map(doc_ends.__getitem__, where), counts))
+            )
+        ):
+            python |= _outside(local_starts, local_ends, records, texts, place)
+        if chunk.span_annotators is not None:  # documents with several annotators: by annotator
+            annotators = chunk.span_annotators.split(SEP)
+            if len(annotators) != n:
+                return None
+            for recs in recs_of.values():
+                if len(recs) > 1:
+                    lo, hi = recs[0][1], recs[-1][2]
+                    order = sorted(range(lo, hi), key=annotators.__getitem__)
+                    for column in (*columns, starts, ends):
+                        column[lo:hi] = map(column.__getitem__, order)
+        ids_s, sids, labels, starts_s, ends_s, raws = columns
+        bounds = _chunk_bounds(text, doc_starts, doc_ends)
+        #: shifted[bisect_right(bounds, a)] == bounds[bisect_right(bounds, a) - 1] (the reference's index)
+        shifted = [bounds[-1], *bounds]
+        a = map(shifted.__getitem__, map(bisect_right, repeat(bounds), starts))
+        b = map(bounds.__getitem__, map(bisect_left, repeat(bounds), ends))
+        sentence_cells = _csv_cells(
+            list(map(str.strip, map(text.__getitem__, map(slice, a, b)))), on
+        )
+        text_cells = _csv_cells(list(map(text.__getitem__, map(slice, starts, ends))), on)
+        own = list(map(self.own_memo.__getitem__, raws))
+        if chunk.said_count:
+            said = self._speakers(chunk, text, ids_s, starts, ends, raws)
+            if said is None:
+                return None
+            for i, cells in said:
+                own[i] = cells
+        sid_cells = _csv_cells(sids, on)
+        label_cells = list(map(self.label_memo.__getitem__, labels))
+        attr_cells = list(map(self.attr_memo.__getitem__, raws))
+        heads = list(
+            map(
+                "{},{},".format,
+                _csv_cells([d.id for d in docs], on),
+                _csv_cells([d.title or "" for d in docs], on),
+            )
+        )
+        prefixes = list(
+            chain.from_iterable(
+                map(
+                    repeat,
+                    map(
+                        add,
+                        map(heads.__getitem__, where),
+                        map(self.who_memo.__getitem__, [r[1] for r in records]),
+                    ),
+                    counts,
+                )
+            )
+        )
+
+        def rows_text(lo: int, hi: int) -> str:
+            return "".join(
+                chain.from_iterable(
+                    zip(
+                        prefixes[lo:hi], sid_cells[lo:hi], repeat(","), label_cells[lo:hi],
+                        starts_s[lo:hi], repeat(","), ends_s[lo:hi], repeat(",,"), text_cells[lo:hi],
+                        repeat(","), attr_cells[lo:hi], own[lo:hi], repeat(","), sentence_cells[lo:hi],
+                        repeat("\r\n"),
+                    )
+                )
+            )  # fmt: skip
+
+        return rows_text, python, labels
+
+    def _speakers(
+        self,
+        chunk: CsvChunk,
+        text: str,
+        ids_s: list[str],
+        starts: list[int],
+        ends: list[int],
+        raws: list[str],
+    ) -> list[tuple[int, str]] | None:
+        """(span index, its ``speaker_person,speaker_mention`` cells) of the spans said by someone.
+
+        None: a separator inside a value. A speaker with fragments or beyond its
+        text is in a document left to the plain writer: its cells do not matter.
+        """
+        k = chunk.said_count
+        heads_s, speakers_s = (c.split(SEP) for c in chunk.said)
+        if len(heads_s) != k or len(speakers_s) != k:
+            return None
+        index = dict(zip(ids_s, range(len(ids_s)), strict=True))
+        heads = list(map(index.__getitem__, heads_s))
+        speakers = list(map(index.__getitem__, speakers_s))
+        persons = list(map(self.person_memo.__getitem__, map(raws.__getitem__, speakers)))
+        mentions = list(
+            map(
+                text.__getitem__,
+                map(slice, map(starts.__getitem__, speakers), map(ends.__getitem__, speakers)),
+            )
+        )
+        if len(set(heads)) != len(
+            heads
+        ):  # several speakers of one quote: joined, in relation order
+            joined: dict[int, tuple[list[str], list[str]]] = {}
+            for h, p, m in zip(heads, persons, mentions, strict=False):
+                both = joined.get(h)
+                if both is None:
+                    both = joined[h] = ([], [])
+                both[0].append(p)
+                both[1].append(m)
+            heads = list(joined)
+            persons = [MULTI.join(v[0]) for v in joined.values()]
+            mentions = [MULTI.join(v[1]) for v in joined.values()]
+        cells = map("{},{}".format, _csv_cells(persons, self.on), _csv_cells(mentions, self.on))
+        return list(zip(heads, cells, strict=False))
+
+
+def _outside(
+    starts: list[int],
+    ends: list[int],
+    records: list[tuple[int, str, int]],
+    texts: list[str],
+    place: dict[int, int],
+) -> set[int]:
+    """The documents with a span outside their text."""
+    bad: set[int] = set()
+    at = 0
+    for pk, _who, count in records:
+        size = len(texts[place[pk]])
+        if count and (min(starts[at : at + count]) < 0 or max(ends[at : at + count]) > size):
+            bad.add(pk)
+        at += count
+    return bad
 
 
 #: The chunk builder forked export workers use (set before they start; a fork copies it).
@@ -466,8 +703,12 @@ _CHUNK_ROWS_FOR_WORKERS: _ChunkRows | None = None
 
 
 def _worker_part(conn: sqlite3.Connection, keys: tuple[int, int]) -> _CsvPart:
+    import pickle
+
     assert _CHUNK_ROWS_FOR_WORKERS is not None
-    return _CHUNK_ROWS_FOR_WORKERS.part(conn, keys)
+    part = _CHUNK_ROWS_FOR_WORKERS.part(conn, keys)
+    part.data = pickle.PickleBuffer(part.data)  # type: ignore[assignment]  # sent raw (fork_map)
+    return part
 
 
 def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
@@ -485,7 +726,6 @@ def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
         parts = fork_map(project, _worker_part, ranges, workers)
     csv.writer(f).writerow(maker.header)
     labels_by: dict[str, Counter[str]] = {}
-    pending = 0
     last = time.monotonic()
     done = 0
     ds._report(0)
@@ -502,11 +742,7 @@ def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
             for who, label, n in part.relation_counts:
                 counts.by_relation[(who, label)] += n
                 counts.relations += n
-            f.write(part.text)
-            pending += len(part.text)
-            if pending >= _CHUNK_CHARS:
-                f.drain()
-                pending = 0
+            f.write_bytes(part.data)
             now = time.monotonic()
             if now - last >= PROGRESS_INTERVAL:
                 last = now
@@ -523,98 +759,8 @@ def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
 
 #: Documents per chunk of the fast path (the unit of work of export workers).
 _CHUNK_DOCUMENTS = 250
-#: Characters gathered before a write.
-_CHUNK_CHARS = 1 << 20
-_FIRST = itemgetter(0)
 _LABEL = itemgetter(4)
-
-
-def _fast_document(
-    doc: CsvDocument,
-    recs: list[tuple[str, str | None, str | None]],
-    on: bool,
-    label_memo: _Memo,
-    attr_memo: _Memo,
-    own_memo: _Memo,
-    person_memo: _Memo,
-) -> tuple[str, list[tuple[str, list[str]]]] | None:
-    """The document's rows as one text, and its labels per annotator; None: left to Python."""
-    text = doc.text
-    size = len(text)
-    bounds = sentence_bounds(text)
-    #: shifted[bisect_right(bounds, a)] == bounds[bisect_right(bounds, a) - 1] (the reference's index)
-    shifted = [bounds[-1], *bounds]
-    head = _csv_cells([doc.id, doc.title or ""], on)
-    parts: list[str] = []
-    labels_of: list[tuple[str, list[str]]] = []
-    for who, spans, said in recs:
-        if spans is None:
-            continue  # relations only: no rows
-        cut = spans.split(SEP)
-        n = int(cut[0])
-        if cut[1] != "0" or len(cut) != 2 + 5 * n:
-            return None  # fragments, or a separator inside a value
-        sids = cut[2 : 2 + n]
-        labels = cut[2 + n : 2 + 2 * n]
-        starts_s = cut[2 + 2 * n : 2 + 3 * n]
-        ends_s = cut[2 + 3 * n : 2 + 4 * n]
-        raws = cut[2 + 4 * n :]
-        starts = list(map(int, starts_s))
-        ends = list(map(int, ends_s))
-        if max(ends) > size:
-            return None
-        span_texts = list(map(text.__getitem__, map(slice, starts, ends)))
-        a = map(shifted.__getitem__, map(bisect_right, repeat(bounds), starts))
-        b = map(bounds.__getitem__, map(bisect_left, repeat(bounds), ends))
-        sentences = list(map(str.strip, map(text.__getitem__, map(slice, a, b))))
-        owns = map(own_memo.__getitem__, raws)
-        if said is not None:
-            speakers = _speaker_cells(text, said, on, person_memo)
-            if speakers is None:
-                return None
-            owns = map(speakers.get, sids, owns)
-        prefix = ",".join([*head, *_csv_cells([who], on), ""])
-        parts.append(
-            "".join(
-                chain.from_iterable(
-                    zip(
-                        repeat(prefix), _csv_cells(sids, on), repeat(","),
-                        map(label_memo.__getitem__, labels), starts_s, repeat(","), ends_s,
-                        repeat(",,"), _csv_cells(span_texts, on), repeat(","),
-                        map(attr_memo.__getitem__, raws), owns, repeat(","),
-                        _csv_cells(sentences, on), repeat("\r\n"),
-                    )
-                )
-            )
-        )  # fmt: skip
-        labels_of.append((who, labels))
-    return "".join(parts), labels_of
-
-
-def _speaker_cells(text: str, said: str, on: bool, person_memo: _Memo) -> dict[str, str] | None:
-    """head span id -> its ``speaker_person,speaker_mention`` cells; None: left to Python."""
-    if "\x00" in said:
-        return None
-    cut = said.split(SEP)
-    n = int(cut[0])
-    if len(cut) != 1 + 4 * n:
-        return None
-    heads = cut[1::4]
-    persons = list(map(person_memo.__getitem__, cut[2::4]))  # from the speakers' stored attrs
-    mentions = list(map(text.__getitem__, map(slice, map(int, cut[3::4]), map(int, cut[4::4]))))
-    if len(set(heads)) != n:  # several speakers of one quote: joined, in relation order
-        joined: dict[str, tuple[list[str], list[str]]] = {}
-        for h, p, m in zip(heads, persons, mentions, strict=False):
-            both = joined.get(h)
-            if both is None:
-                both = joined[h] = ([], [])
-            both[0].append(p)
-            both[1].append(m)
-        heads = list(joined)
-        persons = [MULTI.join(v[0]) for v in joined.values()]
-        mentions = [MULTI.join(v[1]) for v in joined.values()]
-    cells = map("{},{}".format, _csv_cells(persons, on), _csv_cells(mentions, on))
-    return dict(zip(heads, cells, strict=False))
+_SPAN = re.Match.span
 
 
 def _raw_records(project: Any, doc: CsvDocument, annotators: Any) -> list[RawRecord]:

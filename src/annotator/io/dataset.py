@@ -20,6 +20,7 @@ Which records a document gives (the rule of ``Project.records``, filtered):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -226,9 +227,7 @@ class Dataset:
                 if drop:
                     for rec in by.values():
                         kept = {s[1] for s in rec.spans}
-                        rec.relations = [
-                            r for r in rec.relations if r[2] in kept and r[3] in kept
-                        ]
+                        rec.relations = [r for r in rec.relations if r[2] in kept and r[3] in kept]
             if by:
                 records = [by[k] for k in sorted(by)]
             elif not doc.annotated and owner_ok:
@@ -288,7 +287,10 @@ class Dataset:
             done += part.documents
             self.counts.documents += part.documents
             self.counts.records += part.records
-            for into, got in ((span_labels, part.span_labels), (relation_labels, part.relation_labels)):
+            for into, got in (
+                (span_labels, part.span_labels),
+                (relation_labels, part.relation_labels),
+            ):
                 for who, labels in got.items():
                     into.setdefault(who, []).extend(labels)
             yield part.pieces
@@ -470,16 +472,46 @@ def fork_map(
     Processes, not threads: SQLite counts every allocation under one global
     mutex, so threads doing SQLite work at once wait on each other (measured:
     slower than one). Forked, only where ``_can_fork()``: a spawned process
-    would run the caller's main script again. ``fn`` must be a module-level
-    function (it is sent by name); what it needs beyond its job it may find in
-    module globals set before the call (a fork copies them). Each worker has its
-    own read-only connection to the project's file.
-    """
-    import multiprocessing
+    would run the caller's main script again. ``fn`` need not be picklable; what
+    it needs beyond its job it may find in module globals set before the call (a
+    fork copies them). Each worker has its own read-only connection to the
+    project's file and takes every ``workers``-th job; its results come back
+    through its own pipe, pickled, with their ``pickle.PickleBuffer`` fields
+    sent raw beside the pickle (they arrive as read-only memoryviews): a result
+    of many megabytes is copied twice, not six times as through
+    ``multiprocessing.Pool``.
 
-    fork = multiprocessing.get_context("fork")
-    with fork.Pool(workers, _reader_init, (project.database_file(),)) as pool:
-        yield from pool.imap(_with_reader, [(fn, job) for job in jobs])
+    Closing the iterator early (a cancelled export, an error, Ctrl+C in this
+    process) stops the workers. A worker's error is raised here as
+    ``AnnotatorError``.
+    """
+    import signal
+
+    file = project.database_file()
+    children: list[tuple[int, int]] = []
+    finished = False
+    try:
+        for w in range(workers):
+            read_end, write_end = os.pipe()
+            _widen_pipe(write_end)
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns
+                os.close(read_end)
+                for _pid, fd in children:
+                    os.close(fd)
+                _worker_main(write_end, file, fn, jobs[w::workers])
+            os.close(write_end)
+            children.append((pid, read_end))
+        for j in range(len(jobs)):
+            yield _receive(children[j % workers][1])
+        finished = True
+    finally:
+        for pid, fd in children:
+            os.close(fd)
+            if not finished:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 _reader: sqlite3.Connection | None = None
@@ -498,11 +530,83 @@ def _reader_init(file: str) -> None:
     _reader = open_reader(file)
 
 
-def _with_reader(task: tuple[Callable[[sqlite3.Connection, Any], Any], Any]) -> Any:
-    """In an export worker process: one job, on the worker's connection."""
-    assert _reader is not None
-    fn, job = task
-    return fn(_reader, job)
+def _worker_main(
+    fd: int, file: str, fn: Callable[[sqlite3.Connection, Any], Any], jobs: list[Any]
+) -> None:
+    """An export worker's life: open the file, do its jobs, send each result, exit."""
+    code = 1
+    try:
+        _reader_init(file)
+        assert _reader is not None
+        for job in jobs:
+            _send(fd, fn(_reader, job))
+        code = 0
+    except BaseException as exc:  # told to the parent, which raises it
+        with contextlib.suppress(BaseException):  # else the parent sees the pipe close
+            _send(fd, _WorkerFailed(f"{type(exc).__name__}: {exc}"))
+    finally:
+        os._exit(code)  # no clean-up of the parent's objects (its files, its connection)
+
+
+class _WorkerFailed:
+    """What a worker sends instead of a result when its job raised."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+#: Bytes a pipe holds (Linux's F_SETPIPE_SZ; the default, 64 KiB, makes a worker wait for every 64 KiB read).
+_PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+    except (ImportError, OSError):
+        pass  # a smaller pipe only costs time
+
+
+def _send(fd: int, obj: Any) -> None:
+    import pickle
+    import struct
+
+    buffers: list[pickle.PickleBuffer] = []
+    head = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    sizes = [len(head), *(r.nbytes for r in raws)]
+    for data in (struct.pack(f"<I{len(sizes)}Q", len(sizes), *sizes), head, *raws):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int) -> Any:
+    import pickle
+    import struct
+
+    (count,) = struct.unpack("<I", _read_exactly(fd, 4))
+    sizes = struct.unpack(f"<{count}Q", _read_exactly(fd, 8 * count))
+    head = _read_exactly(fd, sizes[0])
+    obj = pickle.loads(head, buffers=[_read_exactly(fd, n) for n in sizes[1:]])
+    if isinstance(obj, _WorkerFailed):
+        raise AnnotatorError(f"an export worker failed: {obj.message}")
+    return obj
+
+
+def _read_exactly(fd: int, size: int) -> bytearray:
+    data = bytearray(size)
+    view = memoryview(data)
+    got = 0
+    while got < size:
+        n = os.readv(fd, [view[got:]])
+        if n == 0:
+            raise AnnotatorError(
+                "an export worker stopped before sending its result (out of memory?)"
+            )
+        got += n
+    return data
 
 
 def _joined_line_range(
@@ -510,8 +614,10 @@ def _joined_line_range(
     job: tuple[tuple[int, int], Collection[str] | None, Collection[str] | None, str | None],
 ) -> _LineRange:
     """One key range's lines, joined (one object to send back)."""
+    import pickle
+
     part = _line_range(conn, *job)
-    part.pieces = [b"".join(part.pieces)]
+    part.pieces = [pickle.PickleBuffer(b"".join(part.pieces))]  # type: ignore[list-item]  # sent raw
     return part
 
 
@@ -542,7 +648,11 @@ def document_from_row(row: DocumentRow) -> Document:
         id=row.id,
         text=row.text,
         meta=DocumentMeta(
-            title=row.title, source=row.source, url=row.url, published=row.published, author=row.author
+            title=row.title,
+            source=row.source,
+            url=row.url,
+            published=row.published,
+            author=row.author,
         ),
         status=row.status,
         labels=json.loads(row.labels),
@@ -569,4 +679,3 @@ def to_record(raw: RawRecord, document: Document | None = None) -> Record:
         spans=tuple(span_from_row(s) for s in raw.spans),
         relations=tuple(Relation(r[1], r[2], r[3], r[0]) for r in raw.relations),
     )
-

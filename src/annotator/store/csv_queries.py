@@ -1,25 +1,24 @@
-"""Reads for the per-span CSV export's fast path: a record's span columns as one text.
+"""Reads for the per-span CSV export's fast path: a chunk's span columns as a few texts.
 
 The ``csv`` export (``annotator.io.csv_export``) writes one row per span. Reading
 a million spans as a million Python tuples costs more than writing them, so
-SQLite hands over each record (document x annotator) as a few texts instead:
+SQLite hands over a chunk of documents (``doc BETWEEN lo AND hi``) as a few
+texts, one per column, every value separated by ``SEP`` (U+001F):
 
-* the record's spans (by start, then insertion) as one text: the span count, a
-  flag for spans with fragments, then the ids, the labels, the starts, the ends
-  and the stored attributes JSON texts of all spans, column after column, every
-  value separated by ``SEP`` (U+001F);
-* its SAID_BY relations (by insertion) to spans of the record: their count, then
-  each one's head span id, the speaker span's stored attributes JSON text and the
-  speaker span's start and end.
+* the chunk's spans, by document, then start, then insertion: their keys
+  (rowids), ids, labels, starts, ends and stored attributes JSON texts, and
+  their annotators when some document of the chunk has several;
+* its records: (document, annotator, span count), by document then annotator;
+* its SAID_BY relations (by insertion): the head span's key and the speaker
+  span's key.
 
 Python splits them (a C-level ``str.split``), checks the counts (a value holding
-``SEP`` itself shows as a count mismatch and sends the document to the plain
-writer), and builds the rows from whole lists. A speaker SQLite cannot give
-exactly (a ``person`` that is not text, a speaker span with fragments, an
-escaped NUL) shows as a NUL character: the document is left to the plain writer.
+``SEP`` itself shows as a count mismatch and sends the chunk to the plain
+writer), and builds the rows from whole columns. Documents with fragments
+(``CsvChunk.fragment_documents``) are left to the plain writer.
 
-Documents are read by key in chunks (``doc BETWEEN lo AND hi``), in key order:
-``export_queries.positions_follow_ids`` tells whether that is the project's order.
+Documents are read by key, in key order: ``export_queries.positions_follow_ids``
+tells whether that is the project's order.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from annotator.store.export_queries import in_filter
@@ -38,29 +38,8 @@ if TYPE_CHECKING:
 SEP = "\x1f"
 
 
-def _span_text_sql() -> str:
-    # one group_concat per column (no per-span concatenation), joined once per record
-    columns = " || char(31) || ".join(
-        f"group_concat(s.{c}, char(31))" for c in ("sid", "label", "start", '"end"', "attrs")
-    )
-    return (
-        f"(SELECT count(*) || char(31) || max(s.fragments IS NOT NULL) || char(31) || {columns} "
-        'FROM (SELECT s.sid, s.label, s.start, s."end", s.attrs, s.fragments FROM spans s '
-        "WHERE s.doc = r.doc AND s.annotator = r.annotator ORDER BY s.start, s.id) s)"
-    )
-
-
-def _said_sql() -> str:
-    # the speaker span's stored attributes as they are (Python reads ``person`` from them,
-    # as the plain writer does); a speaker span with fragments -> NUL (the document goes to Python)
-    return (
-        "(SELECT count(*) || char(31) || group_concat(x.head || char(31) || x.p || char(31) || x.a "
-        "|| char(31) || x.b, char(31)) FROM ("
-        "SELECT x.head, CASE WHEN c.fragments IS NULL THEN c.attrs ELSE char(0) END AS p, "
-        'c.start AS a, c."end" AS b FROM relations x '
-        "JOIN spans c ON c.doc = x.doc AND c.annotator = x.annotator AND c.sid = x.child "
-        "WHERE x.doc = r.doc AND x.annotator = r.annotator AND x.label = 'SAID_BY' ORDER BY x.id) x)"
-    )
+def _columns(*exprs: str) -> str:
+    return ", ".join(f"group_concat({e}, char(31))" for e in exprs)
 
 
 @dataclass(slots=True)
@@ -77,10 +56,22 @@ class CsvDocument:
 
 @dataclass(slots=True)
 class CsvChunk:
-    """Documents (in key order) with their records: (annotator, spans text, speakers text)."""
+    """A chunk of documents (in key order) with its spans and SAID_BY relations as column texts."""
 
     documents: list[CsvDocument]
-    records: dict[int, list[tuple[str, str | None, str | None]]]
+    #: (document key, annotator, span count) of every record, by document then annotator
+    records: list[tuple[int, str, int]]
+    #: how many spans the columns hold
+    span_count: int
+    #: the documents with a span with fragments
+    fragment_documents: set[int]
+    #: keys, ids, labels, starts, ends, stored attributes (``SEP``-separated; empty without spans)
+    spans: tuple[str, str, str, str, str, str]
+    #: the spans' annotators, when asked for (a document with several annotators)
+    span_annotators: str | None
+    said_count: int
+    #: head span keys, speaker span keys
+    said: tuple[str, str]
     #: (annotator, relation label, count) of the chunk's selected documents
     relation_counts: list[tuple[str, str, int]]
 
@@ -92,43 +83,47 @@ def csv_chunk(
     statuses: Collection[str] | None = None,
     annotators: Collection[str] | None = None,
 ) -> CsvChunk:
-    """The selected documents with keys in ``keys`` (inclusive), with their records' texts."""
+    """The selected documents with keys in ``keys`` (inclusive), with their spans' columns."""
     lo, hi = keys
     sargs: list[Any] = []
     swhere = in_filter("status", statuses, sargs)
     aargs: list[Any] = []
     awhere = in_filter("annotator", annotators, aargs)
-    rec_sql = (
-        f"SELECT r.doc, r.annotator, {_span_text_sql()}, {_said_sql()} "
-        f"FROM (SELECT doc, annotator FROM spans WHERE doc BETWEEN ? AND ?{awhere} UNION "
-        f"SELECT doc, annotator FROM relations WHERE doc BETWEEN ? AND ?{awhere} ORDER BY 1, 2) r"
-    )
-    rel_sql = (
-        f"SELECT annotator, label, count(*) FROM relations WHERE doc BETWEEN ? AND ?{awhere}"
-        + (
-            f" AND doc IN (SELECT id FROM documents WHERE id BETWEEN ? AND ?{swhere})"
-            if statuses is not None
-            else ""
-        )
-        + " GROUP BY annotator, label"
-    )
-    # "annotated": anyone's spans or relations; without an annotator filter, the records say it
-    exists = (
-        ", EXISTS (SELECT 1 FROM spans x WHERE x.doc = d.id) "
-        "OR EXISTS (SELECT 1 FROM relations y WHERE y.doc = d.id)"
-        if annotators is not None
+    # spans and relations of the selected documents only
+    chosen = (
+        f" AND doc IN (SELECT id FROM documents WHERE id BETWEEN ? AND ?{swhere})"
+        if statuses is not None
         else ""
     )
+    cargs: list[Any] = [lo, hi, *sargs] if statuses is not None else []
     doc_sql = (
-        f"SELECT d.id, d.ext_id, d.title, d.text{exists} "
-        f"FROM documents d WHERE d.id BETWEEN ? AND ?{swhere} ORDER BY d.id"
+        "SELECT d.id, d.ext_id, d.title, d.text"
+        + (
+            # "annotated": anyone's spans or relations; without an annotator filter, the records say it
+            ", EXISTS (SELECT 1 FROM spans x WHERE x.doc = d.id) "
+            "OR EXISTS (SELECT 1 FROM relations y WHERE y.doc = d.id)"
+            if annotators is not None
+            else ""
+        )
+        + f" FROM documents d WHERE d.id BETWEEN ? AND ?{swhere} ORDER BY d.id"
     )
-    records: dict[int, list[tuple[str, str | None, str | None]]] = {}
-    for doc, who, spans, said in conn.execute(rec_sql, [lo, hi, *aargs, lo, hi, *aargs]):
-        records.setdefault(doc, []).append((who, spans, said))
+    rec_sql = (
+        "SELECT doc, annotator, sum(n) FROM ("
+        f"SELECT doc, annotator, count(*) AS n FROM spans WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
+        "GROUP BY doc, annotator UNION ALL "
+        f"SELECT doc, annotator, 0 FROM relations WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
+        "GROUP BY doc, annotator) GROUP BY doc, annotator ORDER BY doc, annotator"
+    )
+    rel_sql = (
+        f"SELECT annotator, label, count(*) FROM relations WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
+        "GROUP BY annotator, label"
+    )
+    filters = [lo, hi, *aargs, *cargs]
+    records = [(d, w, int(n)) for d, w, n in conn.execute(rec_sql, [*filters, *filters])]
     if annotators is None:
+        named = {r[0] for r in records}
         docs = [
-            CsvDocument(pk, ext, title, text, "\x00" in text, pk in records)
+            CsvDocument(pk, ext, title, text, "\x00" in text, pk in named)
             for pk, ext, title, text in conn.execute(doc_sql, [lo, hi, *sargs])
         ]
     else:
@@ -136,11 +131,62 @@ def csv_chunk(
             CsvDocument(pk, ext, title, text, "\x00" in text, bool(ann))
             for pk, ext, title, text, ann in conn.execute(doc_sql, [lo, hi, *sargs])
         ]
-    rargs: list[Any] = [lo, hi, *aargs]
-    if statuses is not None:
-        rargs += [lo, hi, *sargs]
-    relation_counts = [(w, lab, int(n)) for w, lab, n in conn.execute(rel_sql, rargs)]
-    return CsvChunk(docs, records, relation_counts)
+    relation_counts = [(w, lab, int(n)) for w, lab, n in conn.execute(rel_sql, filters)]
+    # several annotators in one document: the spans' annotators too (Python groups them)
+    shared = any(a[0] == b[0] and a[2] and b[2] for a, b in pairwise(records))
+    # the index's order is (doc, start, id): read in it, no sort (Python checks the starts'
+    # order); a project without the index (none of Annotator's) is sorted
+    columns = (
+        "SELECT count(*), ifnull(max(fragments IS NOT NULL), 0), "
+        + _columns("id", "sid", "label", "start", '"end"', "attrs")
+        + (", group_concat(annotator, char(31))" if shared else ", NULL")
+    )
+    try:
+        row = conn.execute(
+            f"{columns} FROM spans INDEXED BY spans_doc_start "
+            f"WHERE doc BETWEEN ? AND ?{awhere}{chosen}",
+            filters,
+        ).fetchone()
+    except sqlite3.OperationalError:
+        row = conn.execute(
+            f'{columns} FROM (SELECT id, sid, label, start, "end", attrs, fragments, annotator '
+            f"FROM spans WHERE doc BETWEEN ? AND ?{awhere}{chosen} ORDER BY doc, start, id)",
+            filters,
+        ).fetchone()
+    n, frags, *span_columns, span_annotators = row
+    xwhere = in_filter("x.annotator", annotators, [])
+    xchosen = chosen.replace(" AND doc IN", " AND x.doc IN")
+    # the head's and the speaker's keys (a covering index: no table row is read)
+    said_sql = (
+        "SELECT count(*), "
+        + _columns("h", "c")
+        + " FROM (SELECT h.id AS h, c.id AS c FROM relations x "
+        "JOIN spans h ON h.doc = x.doc AND h.annotator = x.annotator AND h.sid = x.head "
+        "JOIN spans c ON c.doc = x.doc AND c.annotator = x.annotator AND c.sid = x.child "
+        f"WHERE x.doc BETWEEN ? AND ? AND x.label = 'SAID_BY'{xwhere}{xchosen} ORDER BY x.id)"
+    )
+    k, *said_columns = conn.execute(said_sql, filters).fetchone()
+    fragment_documents: set[int] = set()
+    if frags:
+        fragment_documents = {
+            r[0]
+            for r in conn.execute(
+                f"SELECT DISTINCT doc FROM spans WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
+                "AND fragments IS NOT NULL",
+                filters,
+            )
+        }
+    return CsvChunk(
+        docs,
+        records,
+        int(n),
+        fragment_documents,
+        tuple(c or "" for c in span_columns),  # type: ignore[arg-type]
+        span_annotators,
+        int(k),
+        tuple(c or "" for c in said_columns),  # type: ignore[arg-type]
+        relation_counts,
+    )
 
 
 def document_raw_rows(
