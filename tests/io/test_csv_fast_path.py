@@ -287,3 +287,34 @@ def test_fast_csv_built_by_forked_workers_equals_the_row_by_row_writer(
     assert workers and f"worker-{os.getpid()}" not in workers
     plain = _export(tricky, tmp_path / "plain.csv", False, monkeypatch, **filters)
     assert fast == plain
+
+
+def test_sentences_of_a_joined_chunk_equal_each_documents_own() -> None:
+    """``_chunk_bounds`` over documents joined with ``_BETWEEN`` gives each document's
+    ``sentence_bounds`` (shifted), for texts whose edges are full stops, quotes, line breaks."""
+    import random
+    from bisect import bisect_left, bisect_right
+    from itertools import accumulate
+
+    from annotator.io.csv_export import _BETWEEN, _chunk_bounds, sentence_of
+
+    rng = random.Random(11)
+    alphabet = ["a", "b", "Mr", "U", "S", ".", ".", "!", "?", "\u2026", '"', "'", "\u201d", ")", " ", "\n", "\n", "\u00e9", "\U0001f600"]  # fmt: skip
+    for k in range(1500):
+        letters = alphabet if k % 3 else [c for c in alphabet if c not in "!?\u2026"]
+        texts = [
+            "".join(rng.choice(letters) for _ in range(rng.randrange(0, 14)))
+            for _ in range(rng.randrange(1, 6))
+        ]
+        starts = list(accumulate([len(t) + len(_BETWEEN) for t in texts[:-1]], initial=0))
+        ends = [s + len(t) for s, t in zip(starts, texts, strict=True)]
+        joined = _BETWEEN.join(texts)
+        bounds = _chunk_bounds(joined, starts, ends)
+        for text, at in zip(texts, starts, strict=True):
+            own = sentence_bounds(text)
+            for a in range(len(text) + 1):
+                for b in range(a, len(text) + 1):
+                    i = bisect_right(bounds, at + a) - 1
+                    j = bisect_left(bounds, at + b)
+                    got = joined[bounds[i] : bounds[j]].strip()
+                    assert got == sentence_of(text, own, a, b), (texts, text, a, b)
