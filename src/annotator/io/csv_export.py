@@ -345,21 +345,20 @@ def write_spans_csv(ctx: ExportContext, *, fast: bool = True) -> None:
 #: character nor white space nor punctuation, which the sentence patterns neither take
 #: nor look through. (A document whose text holds NUL is left to Python.)
 _BETWEEN = "\x00"
-#: A formula trigger at the start of a value of ``SEP``-joined values.
-_AFTER_SEP = tuple(SEP + t for t in FORMULA_TRIGGERS)
+_FIRST_CHARACTER = slice(0, 1)
 
 
 def _csv_cells(values: list[str], guard: bool) -> list[str]:
     """The cells ``csv.writer`` writes for these strings (after the formula guard, if on)."""
+    if guard:
+        firsts = "".join(map(getitem, values, repeat(_FIRST_CHARACTER)))
+        if any(map(contains, repeat(firsts), FORMULA_TRIGGERS)):
+            values = list(values)
+            for i in compress(
+                range(len(values)), map(str.startswith, values, repeat(FORMULA_TRIGGERS))
+            ):
+                values[i] = "'" + values[i]
     joined = SEP.join(values)
-    # (a SEP inside a value may find a trigger that is not at its start: more work, same cells)
-    if guard and any(map(contains, repeat(SEP + joined), _AFTER_SEP)):
-        values = list(values)
-        for i in compress(
-            range(len(values)), map(str.startswith, values, repeat(FORMULA_TRIGGERS))
-        ):
-            values[i] = "'" + values[i]
-        joined = SEP.join(values)
     present = [c for c in (",", '"', "\n", "\r") if c in joined]
     if not present:
         return values
