@@ -536,6 +536,7 @@ def _worker_main(
     """An export worker's life: open the file, do its jobs, send each result, exit."""
     code = 1
     try:
+        _keep_freed_memory()
         _reader_init(file)
         assert _reader is not None
         for job in jobs:
@@ -546,6 +547,31 @@ def _worker_main(
             _send(fd, _WorkerFailed(f"{type(exc).__name__}: {exc}"))
     finally:
         os._exit(code)  # no clean-up of the parent's objects (its files, its connection)
+
+
+def _keep_freed_memory() -> None:
+    """In an export worker: keep the memory a chunk frees for the next chunk (glibc only).
+
+    A chunk's texts and lists take megabytes. By default glibc gives blocks
+    that large straight back to the kernel (``mmap``, and trimming the heap's
+    top), so every chunk faults its memory in again: measured on the CSV
+    export of a million spans, 0.5 s of system time and 1.2 s of CPU in all
+    across two workers (wall time 3.7 s -> 3.1 s). Raising the two thresholds
+    keeps it in the heap; a worker's peak stays what its largest chunk needs.
+    """
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt  # this process's C library
+    except (ImportError, OSError, AttributeError):
+        return  # no such call: the defaults
+    mallopt(_M_TRIM_THRESHOLD, 256 << 20)
+    mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # glibc's largest on 64-bit systems
+
+
+#: glibc's ``mallopt`` parameters (malloc.h)
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
 
 
 class _WorkerFailed:
