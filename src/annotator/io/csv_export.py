@@ -585,13 +585,15 @@ class _ChunkRows:
         shifted = [bounds[-1], *bounds]
         a = map(shifted.__getitem__, map(bisect_right, repeat(bounds), starts))
         b = map(bounds.__getitem__, map(bisect_left, repeat(bounds), ends))
+        # pieces of the text start with a formula trigger only if the text holds one
+        pieces_on = on and any(map(contains, repeat(text), FORMULA_TRIGGERS))
         sentence_cells = _csv_cells(
-            list(map(str.strip, map(text.__getitem__, map(slice, a, b)))), on
+            list(map(str.strip, map(text.__getitem__, map(slice, a, b)))), pieces_on
         )
-        text_cells = _csv_cells(list(map(text.__getitem__, map(slice, starts, ends))), on)
+        text_cells = _csv_cells(list(map(text.__getitem__, map(slice, starts, ends))), pieces_on)
         own = list(map(self.own_memo.__getitem__, raws))
         if chunk.said_count:
-            said = self._speakers(chunk, text, ids_s, starts, ends, raws)
+            said = self._speakers(chunk, text, ids_s, starts, ends, raws, pieces_on)
             if said is None:
                 return None
             for i, cells in said:
@@ -642,6 +644,7 @@ class _ChunkRows:
         starts: list[int],
         ends: list[int],
         raws: list[str],
+        mentions_on: bool,
     ) -> list[tuple[int, str]] | None:
         """(span index, its ``speaker_person,speaker_mention`` cells) of the spans said by someone.
 
@@ -675,7 +678,7 @@ class _ChunkRows:
             heads = list(joined)
             persons = [MULTI.join(v[0]) for v in joined.values()]
             mentions = [MULTI.join(v[1]) for v in joined.values()]
-        cells = map("{},{}".format, _csv_cells(persons, self.on), _csv_cells(mentions, self.on))
+        cells = map("{},{}".format, _csv_cells(persons, self.on), _csv_cells(mentions, mentions_on))
         return list(zip(heads, cells, strict=False))
 
 
