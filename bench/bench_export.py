@@ -19,12 +19,13 @@ Each measured command runs in a child process; the figures are its elapsed
 run right after a run of the baseline (the ratio divides by the best baseline
 seen, so a machine that slows down in between does not flatter the ratio).
 The targets are judged on elapsed time, the time the user waits, which is
-what the issue compares; the JSONL export builds its lines in up to four
-forked worker processes (one per processor), so its CPU time is larger than
-its elapsed time, and both ratios are printed. Elapsed time suffers from
-other work on the machine: run it on a quiet one. Peak memory is the child's
-own maximum resident set, which it reports (``getrusage(RUSAGE_SELF)``), and the RUSAGE_CHILDREN maximum is
-shown beside it. The project is built with the store API in bulk
+what the issue compares; on Linux both exports build their chunks in up to
+four forked worker processes (one per processor, ``dataset.fork_map``), so
+their CPU time (the workers' included) is larger than their elapsed time, and
+both ratios are printed. Elapsed time suffers from other work on the machine:
+run it on a quiet one. Peak memory is the child's own maximum resident set,
+which it reports (``getrusage(RUSAGE_SELF)``); the RUSAGE_CHILDREN maximum
+(the largest process so far, workers included) is shown beside it. The project is built with the store API in bulk
 (``add_records`` in batches inside one ``transaction()``); building is timed
 but not judged.
 
