@@ -11,9 +11,12 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The store's note of files found sound (``store.verified``): one per test run, never the user's.
 if "ANNOTATOR_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["ANNOTATOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="annotator-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ANNOTATOR_CACHE_DIR"], ignore_errors=True)
 
 from annotator.core.model import Document, DocumentMeta, normalize_text
 from annotator.resources import default_scheme, sample_article
