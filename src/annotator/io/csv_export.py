@@ -556,8 +556,8 @@ class _ChunkRows:
         where = [place[r[0]] for r in records]
         #: each span's document's start in ``text``
         shift = chain.from_iterable(map(repeat, map(doc_starts.__getitem__, where), counts))
-        local_starts = list(map(int, columns[3]))
-        local_ends = list(map(int, columns[4]))
+        local_starts = list(map(int, columns[2]))
+        local_ends = list(map(int, columns[3]))
         starts = list(map(add, local_starts, shift))
         if not all(map(le, starts, islice(starts, 1, None))):
             return None  # not by document and start (SQLite always reads them so)
@@ -579,7 +579,7 @@ class _ChunkRows:
                     order = sorted(range(lo, hi), key=annotators.__getitem__)
                     for column in (*columns, starts, ends):
                         column[lo:hi] = map(column.__getitem__, order)
-        ids_s, sids, labels, starts_s, ends_s, raws = columns
+        sids, labels, starts_s, ends_s, raws = columns
         bounds = _chunk_bounds(text, doc_starts, doc_ends)
         #: shifted[bisect_right(bounds, a)] == bounds[bisect_right(bounds, a) - 1] (the reference's index)
         shifted = [bounds[-1], *bounds]
@@ -593,7 +593,7 @@ class _ChunkRows:
         text_cells = _csv_cells(list(map(text.__getitem__, map(slice, starts, ends))), pieces_on)
         own = list(map(self.own_memo.__getitem__, raws))
         if chunk.said_count:
-            said = self._speakers(chunk, text, ids_s, starts, ends, raws, pieces_on)
+            said = self._speakers(chunk, text, sids, counts, starts, ends, raws, pieces_on)
             if said is None:
                 return None
             for i, cells in said:
@@ -640,7 +640,8 @@ class _ChunkRows:
         self,
         chunk: CsvChunk,
         text: str,
-        ids_s: list[str],
+        sids: list[str],
+        counts: list[int],
         starts: list[int],
         ends: list[int],
         raws: list[str],
@@ -652,12 +653,38 @@ class _ChunkRows:
         text is in a document left to the plain writer: its cells do not matter.
         """
         k = chunk.said_count
-        heads_s, speakers_s = (c.split(SEP) for c in chunk.said)
-        if len(heads_s) != k or len(speakers_s) != k:
+        columns = [c.split(SEP) for c in chunk.said]
+        if any(len(c) != k for c in columns):
             return None
-        index = dict(zip(ids_s, range(len(ids_s)), strict=True))
-        heads = list(map(index.__getitem__, heads_s))
-        speakers = list(map(index.__getitem__, speakers_s))
+        docs_s, whos, heads_s, speakers_s, keys_s = columns
+        # spans by (record, id): each record's spans lie together, at ``firsts[record]``
+        record_of = {(str(pk), who): i for i, (pk, who, _n) in enumerate(chunk.records)}
+        records = list(map(record_of.__getitem__, zip(docs_s, whos, strict=True)))
+        try:
+            if max(counts) <= _SEARCHED_RECORD:  # a search in a short list costs less than a dict
+                firsts = list(accumulate(counts, initial=0))
+                lo = list(map(firsts.__getitem__, records))
+                hi = list(map(firsts.__getitem__, map(add, records, repeat(1))))
+                heads = list(map(sids.index, heads_s, lo, hi))
+                speakers = list(map(sids.index, speakers_s, lo, hi))
+            else:
+                index = dict(
+                    zip(
+                        zip(
+                            chain.from_iterable(map(repeat, range(len(counts)), counts)),
+                            sids,
+                            strict=True,
+                        ),
+                        range(len(sids)),
+                        strict=True,
+                    )
+                )
+                heads = list(map(index.__getitem__, zip(records, heads_s, strict=True)))
+                speakers = list(map(index.__getitem__, zip(records, speakers_s, strict=True)))
+        except (ValueError, KeyError):  # a relation to no span: no speaker (as the plain writer)
+            heads, speakers, keys_s = _existing(
+                chunk, records, counts, sids, heads_s, speakers_s, keys_s
+            )
         persons = list(map(self.person_memo.__getitem__, map(raws.__getitem__, speakers)))
         mentions = list(
             map(
@@ -665,21 +692,53 @@ class _ChunkRows:
                 map(slice, map(starts.__getitem__, speakers), map(ends.__getitem__, speakers)),
             )
         )
-        if len(set(heads)) != len(
-            heads
-        ):  # several speakers of one quote: joined, in relation order
+        if len(set(heads)) != len(heads):
+            # several speakers of one quote: joined, in the order the relations were made
+            order = sorted(range(len(heads)), key=list(map(int, keys_s)).__getitem__)
             joined: dict[int, tuple[list[str], list[str]]] = {}
-            for h, p, m in zip(heads, persons, mentions, strict=False):
-                both = joined.get(h)
+            for i in order:
+                both = joined.get(heads[i])
                 if both is None:
-                    both = joined[h] = ([], [])
-                both[0].append(p)
-                both[1].append(m)
+                    both = joined[heads[i]] = ([], [])
+                both[0].append(persons[i])
+                both[1].append(mentions[i])
             heads = list(joined)
             persons = [MULTI.join(v[0]) for v in joined.values()]
             mentions = [MULTI.join(v[1]) for v in joined.values()]
         cells = map("{},{}".format, _csv_cells(persons, self.on), _csv_cells(mentions, mentions_on))
         return list(zip(heads, cells, strict=False))
+
+
+#: Records with at most this many spans find a SAID_BY's spans by searching their ids.
+_SEARCHED_RECORD = 200
+
+
+def _existing(
+    chunk: CsvChunk,
+    records: list[int],
+    counts: list[int],
+    sids: list[str],
+    heads_s: list[str],
+    speakers_s: list[str],
+    keys_s: list[str],
+) -> tuple[list[int], list[int], list[str]]:
+    """The SAID_BY relations whose spans both exist: head and speaker indices, and keys."""
+    firsts = list(accumulate(counts, initial=0))
+    index: dict[tuple[int, str], int] = {}
+    for r in range(len(counts)):
+        for i in range(firsts[r], firsts[r + 1]):
+            index[(r, sids[i])] = i
+    heads: list[int] = []
+    speakers: list[int] = []
+    keys: list[str] = []
+    for r, h, c, key in zip(records, heads_s, speakers_s, keys_s, strict=True):
+        head = index.get((r, h))
+        speaker = index.get((r, c))
+        if head is not None and speaker is not None:
+            heads.append(head)
+            speakers.append(speaker)
+            keys.append(key)
+    return heads, speakers, keys
 
 
 def _outside(

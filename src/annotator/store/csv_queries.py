@@ -5,12 +5,13 @@ a million spans as a million Python tuples costs more than writing them, so
 SQLite hands over a chunk of documents (``doc BETWEEN lo AND hi``) as a few
 texts, one per column, every value separated by ``SEP`` (U+001F):
 
-* the chunk's spans, by document, then start, then insertion: their keys
-  (rowids), ids, labels, starts, ends and stored attributes JSON texts, and
-  their annotators when some document of the chunk has several;
-* its records: (document, annotator, span count), by document then annotator;
-* its SAID_BY relations (by insertion): the head span's key and the speaker
-  span's key.
+* the chunk's spans, by document, then start, then insertion: their ids,
+  labels, starts, ends and stored attributes JSON texts, and their annotators
+  when some document of the chunk has several;
+* its SAID_BY relations, in any order: their documents, annotators, head and
+  speaker span ids, and keys (which give their order of insertion).
+
+Records (document, annotator, span count) and relation counts come as rows.
 
 Python splits them (a C-level ``str.split``), checks the counts (a value holding
 ``SEP`` itself shows as a count mismatch and sends the chunk to the plain
@@ -65,13 +66,13 @@ class CsvChunk:
     span_count: int
     #: the documents with a span with fragments
     fragment_documents: set[int]
-    #: keys, ids, labels, starts, ends, stored attributes (``SEP``-separated; empty without spans)
-    spans: tuple[str, str, str, str, str, str]
+    #: ids, labels, starts, ends, stored attributes (``SEP``-separated; empty without spans)
+    spans: tuple[str, str, str, str, str]
     #: the spans' annotators, when asked for (a document with several annotators)
     span_annotators: str | None
     said_count: int
-    #: head span keys, speaker span keys
-    said: tuple[str, str]
+    #: documents, annotators, head span ids, speaker span ids, relation keys (any order)
+    said: tuple[str, str, str, str, str]
     #: (annotator, relation label, count) of the chunk's selected documents
     relation_counts: list[tuple[str, str, int]]
 
@@ -107,19 +108,30 @@ def csv_chunk(
         )
         + f" FROM documents d WHERE d.id BETWEEN ? AND ?{swhere} ORDER BY d.id"
     )
-    rec_sql = (
-        "SELECT doc, annotator, sum(n) FROM ("
-        f"SELECT doc, annotator, count(*) AS n FROM spans WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
-        "GROUP BY doc, annotator UNION ALL "
-        f"SELECT doc, annotator, 0 FROM relations WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
-        "GROUP BY doc, annotator) GROUP BY doc, annotator ORDER BY doc, annotator"
-    )
-    rel_sql = (
-        f"SELECT annotator, label, count(*) FROM relations WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
-        "GROUP BY annotator, label"
-    )
     filters = [lo, hi, *aargs, *cargs]
-    records = [(d, w, int(n)) for d, w, n in conn.execute(rec_sql, [*filters, *filters])]
+    records = [
+        (d, w, int(n))
+        for d, w, n in conn.execute(
+            f"SELECT doc, annotator, count(*) FROM spans WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
+            "GROUP BY doc, annotator ORDER BY doc, annotator",
+            filters,
+        )
+    ]
+    # relations per record and label: the card's counts, and records with relations only
+    totals: dict[tuple[str, str], int] = {}
+    related: set[tuple[int, str]] = set()
+    for d, w, lab, n in conn.execute(
+        f"SELECT doc, annotator, label, count(*) FROM relations WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
+        "GROUP BY doc, annotator, label",
+        filters,
+    ):
+        totals[(w, lab)] = totals.get((w, lab), 0) + int(n)
+        related.add((d, w))
+    relation_counts = [(w, lab, n) for (w, lab), n in totals.items()]
+    if related:
+        related.difference_update((d, w) for d, w, _n in records)
+        if related:
+            records = sorted([*records, *((d, w, 0) for d, w in related)])
     if annotators is None:
         named = {r[0] for r in records}
         docs = [
@@ -131,14 +143,13 @@ def csv_chunk(
             CsvDocument(pk, ext, title, text, "\x00" in text, bool(ann))
             for pk, ext, title, text, ann in conn.execute(doc_sql, [lo, hi, *sargs])
         ]
-    relation_counts = [(w, lab, int(n)) for w, lab, n in conn.execute(rel_sql, filters)]
     # several annotators in one document: the spans' annotators too (Python groups them)
     shared = any(a[0] == b[0] and a[2] and b[2] for a, b in pairwise(records))
     # the index's order is (doc, start, id): read in it, no sort (Python checks the starts'
     # order); a project without the index (none of Annotator's) is sorted
     columns = (
         "SELECT count(*), ifnull(max(fragments IS NOT NULL), 0), "
-        + _columns("id", "sid", "label", "start", '"end"', "attrs")
+        + _columns("sid", "label", "start", '"end"', "attrs")
         + (", group_concat(annotator, char(31))" if shared else ", NULL")
     )
     try:
@@ -149,23 +160,18 @@ def csv_chunk(
         ).fetchone()
     except sqlite3.OperationalError:
         row = conn.execute(
-            f'{columns} FROM (SELECT id, sid, label, start, "end", attrs, fragments, annotator '
+            f'{columns} FROM (SELECT sid, label, start, "end", attrs, fragments, annotator '
             f"FROM spans WHERE doc BETWEEN ? AND ?{awhere}{chosen} ORDER BY doc, start, id)",
             filters,
         ).fetchone()
     n, frags, *span_columns, span_annotators = row
-    xwhere = in_filter("x.annotator", annotators, [])
-    xchosen = chosen.replace(" AND doc IN", " AND x.doc IN")
-    # the head's and the speaker's keys (a covering index: no table row is read)
-    said_sql = (
+    # by the relations' own index (no span is read): Python finds the spans by id
+    k, *said_columns = conn.execute(
         "SELECT count(*), "
-        + _columns("h", "c")
-        + " FROM (SELECT h.id AS h, c.id AS c FROM relations x "
-        "JOIN spans h ON h.doc = x.doc AND h.annotator = x.annotator AND h.sid = x.head "
-        "JOIN spans c ON c.doc = x.doc AND c.annotator = x.annotator AND c.sid = x.child "
-        f"WHERE x.doc BETWEEN ? AND ? AND x.label = 'SAID_BY'{xwhere}{xchosen} ORDER BY x.id)"
-    )
-    k, *said_columns = conn.execute(said_sql, filters).fetchone()
+        + _columns("doc", "annotator", "head", "child", "id")
+        + f" FROM relations WHERE doc BETWEEN ? AND ? AND label = 'SAID_BY'{awhere}{chosen}",
+        filters,
+    ).fetchone()
     fragment_documents: set[int] = set()
     if frags:
         fragment_documents = {
