@@ -448,8 +448,11 @@ class _ChunkRows:
             p = maker.attr_cells(raw)[0].get("person")
             return "" if p is None else str(p)
 
-        self.label_memo = _Memo(lambda label: render([guard(label)]))
+        #: ",label," / "attributes...,person,," (a span's own person; no mention): the cells
+        #: of a stored label / attributes text, with the commas around them
+        self.label_memo = _Memo(lambda label: "," + render([guard(label)]))
         self.attr_memo = _Memo(lambda raw: render(maker.attr_cells(raw)[1]))
+        self.attr_own_memo = _Memo(lambda raw: self.attr_memo[raw] + self.own_memo[raw] + ",")
         self.person_memo = _Memo(person)
         self.own_memo = _Memo(lambda raw: render([guard(self.person_memo[raw])]))
         self.who_memo = _Memo(lambda who: render([guard(who)]))
@@ -591,16 +594,16 @@ class _ChunkRows:
             list(map(str.strip, map(text.__getitem__, map(slice, a, b)))), pieces_on
         )
         text_cells = _csv_cells(list(map(text.__getitem__, map(slice, starts, ends))), pieces_on)
-        own = list(map(self.own_memo.__getitem__, raws))
+        attr_cells = list(map(self.attr_own_memo.__getitem__, raws))
         if chunk.said_count:
             said = self._speakers(chunk, text, sids, counts, starts, ends, raws, pieces_on)
             if said is None:
                 return None
+            attr_memo = self.attr_memo
             for i, cells in said:
-                own[i] = cells
+                attr_cells[i] = attr_memo[raws[i]] + cells
         sid_cells = _csv_cells(sids, on)
         label_cells = list(map(self.label_memo.__getitem__, labels))
-        attr_cells = list(map(self.attr_memo.__getitem__, raws))
         heads = list(
             map(
                 "{},{},".format,
@@ -626,10 +629,9 @@ class _ChunkRows:
             return "".join(
                 chain.from_iterable(
                     zip(
-                        prefixes[lo:hi], sid_cells[lo:hi], repeat(","), label_cells[lo:hi],
-                        starts_s[lo:hi], repeat(","), ends_s[lo:hi], repeat(",,"), text_cells[lo:hi],
-                        repeat(","), attr_cells[lo:hi], own[lo:hi], repeat(","), sentence_cells[lo:hi],
-                        repeat("\r\n"),
+                        prefixes[lo:hi], sid_cells[lo:hi], label_cells[lo:hi], starts_s[lo:hi],
+                        repeat(","), ends_s[lo:hi], repeat(",,"), text_cells[lo:hi], repeat(","),
+                        attr_cells[lo:hi], sentence_cells[lo:hi], repeat("\r\n"),
                     )
                 )
             )  # fmt: skip
@@ -647,7 +649,7 @@ class _ChunkRows:
         raws: list[str],
         mentions_on: bool,
     ) -> list[tuple[int, str]] | None:
-        """(span index, its ``speaker_person,speaker_mention`` cells) of the spans said by someone.
+        """(span index, its ``speaker_person,speaker_mention,`` cells) of the spans said by someone.
 
         None: a separator inside a value. A speaker with fragments or beyond its
         text is in a document left to the plain writer: its cells do not matter.
@@ -705,7 +707,7 @@ class _ChunkRows:
             heads = list(joined)
             persons = [MULTI.join(v[0]) for v in joined.values()]
             mentions = [MULTI.join(v[1]) for v in joined.values()]
-        cells = map("{},{}".format, _csv_cells(persons, self.on), _csv_cells(mentions, mentions_on))
+        cells = map("{},{},".format, _csv_cells(persons, self.on), _csv_cells(mentions, mentions_on))
         return list(zip(heads, cells, strict=False))
 
 
