@@ -365,11 +365,15 @@ def _csv_cells(values: list[str], guard: bool) -> list[str]:
     need = map(contains, values, repeat(present[0]))
     for c in present[1:]:
         need = map(or_, need, map(contains, values, repeat(c)))
+    # a loop over the cells that need quotes costs less than building every cell twice
+    cells = list(values)
     if '"' in present:
-        quoted = map('"{}"'.format, map(str.replace, values, repeat('"'), repeat('""')))
+        for i in compress(range(len(cells)), need):
+            cells[i] = '"' + cells[i].replace('"', '""') + '"'
     else:
-        quoted = map('"{}"'.format, values)
-    return list(map(getitem, zip(values, quoted, strict=False), need))
+        for i in compress(range(len(cells)), need):
+            cells[i] = f'"{cells[i]}"'
+    return cells
 
 
 class _Memo(dict):  # type: ignore[type-arg]
