@@ -346,19 +346,32 @@ def write_spans_csv(ctx: ExportContext, *, fast: bool = True) -> None:
 #: nor look through. (A document whose text holds NUL is left to Python.)
 _BETWEEN = "\x00"
 _FIRST_CHARACTER = slice(0, 1)
+#: A formula trigger at the start of a value that is not the first of ``SEP``-joined values.
+_AFTER_SEP = tuple(SEP + t for t in FORMULA_TRIGGERS)
 
 
-def _csv_cells(values: list[str], guard: bool) -> list[str]:
-    """The cells ``csv.writer`` writes for these strings (after the formula guard, if on)."""
+def _csv_cells(values: list[str], guard: bool, joined: str | None = None) -> list[str]:
+    """The cells ``csv.writer`` writes for these strings (after the formula guard, if on).
+
+    ``joined``: the values joined with ``SEP``, in any order, when the caller has it
+    (short values: searching it costs less than taking every first character).
+    """
     if guard:
-        firsts = "".join(map(getitem, values, repeat(_FIRST_CHARACTER)))
-        if any(map(contains, repeat(firsts), FORMULA_TRIGGERS)):
+        if joined is not None:
+            triggered = joined.startswith(FORMULA_TRIGGERS) or any(
+                map(contains, repeat(joined), _AFTER_SEP)
+            )
+        else:
+            firsts = "".join(map(getitem, values, repeat(_FIRST_CHARACTER)))
+            triggered = any(map(contains, repeat(firsts), FORMULA_TRIGGERS))
+        if triggered:
             values = list(values)
             for i in compress(
                 range(len(values)), map(str.startswith, values, repeat(FORMULA_TRIGGERS))
             ):
                 values[i] = "'" + values[i]
-    joined = SEP.join(values)
+    if joined is None:
+        joined = SEP.join(values)
     present = [c for c in (",", '"', "\n", "\r") if c in joined]
     if not present:
         return values
@@ -606,7 +619,7 @@ class _ChunkRows:
             attr_memo = self.attr_memo
             for i, cells in said:
                 attr_cells[i] = attr_memo[raws[i]] + cells
-        sid_cells = _csv_cells(sids, on)
+        sid_cells = _csv_cells(sids, on, chunk.spans[0])
         label_cells = list(map(self.label_memo.__getitem__, labels))
         heads = list(
             map(
