@@ -318,3 +318,25 @@ def test_sentences_of_a_joined_chunk_equal_each_documents_own() -> None:
                     j = bisect_left(bounds, at + b)
                     got = joined[bounds[i] : bounds[j]].strip()
                     assert got == sentence_of(text, own, a, b), (texts, text, a, b)
+
+
+@pytest.mark.parametrize("chunk", [250, 2])
+def test_fast_csv_with_hand_edited_rows_equals_the_row_by_row_writer(
+    tricky: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Rows the store never writes but a hand-edited file may hold: a span ending beyond its
+    text, a negative start, SAID_BY relations to spans that do not exist."""
+    conn = tricky.conn
+    with conn:
+        conn.execute('UPDATE spans SET "end" = 10000 WHERE sid = \'e1\' AND doc = (SELECT id FROM documents WHERE ext_id = \'plain\')')
+        conn.execute("UPDATE spans SET start = -3 WHERE sid = 'v1' AND doc = (SELECT id FROM documents WHERE ext_id = 'emoji')")
+        doc = conn.execute("SELECT id FROM documents WHERE ext_id = 'two'").fetchone()[0]
+        conn.execute(
+            "INSERT INTO relations (doc, annotator, label, head, child) VALUES "
+            "(?, 'alice', 'SAID_BY', 'q1', 'nobody'), (?, 'alice', 'SAID_BY', 'ghost', 's1')",
+            [doc, doc],
+        )
+    monkeypatch.setattr(csv_export, "_CHUNK_DOCUMENTS", chunk)
+    fast = _export(tricky, tmp_path / "fast.csv", True, monkeypatch)
+    plain = _export(tricky, tmp_path / "plain.csv", False, monkeypatch)
+    assert fast == plain

@@ -249,6 +249,7 @@ class _SpanRows:
         doc = records[0].document
         text = doc.text
         bounds = sentence_bounds(text)
+        last = len(bounds) - 1
         sentences: dict[tuple[int, int], str] = {}
         doc_id, title = guard(doc.id), guard(doc.title or "")
         rows: list[list[Any]] = []
@@ -282,7 +283,8 @@ class _SpanRows:
                 else:
                     span_text = _span_text(text, row)
                     frag_cell = _fragments_cell(row)
-                where = (bisect_right(bounds, a) - 1, bisect_left(bounds, b))
+                # (as ``sentence_of``: offsets beyond the text, in a hand-edited file, stay in it)
+                where = (max(bisect_right(bounds, a) - 1, 0), min(bisect_left(bounds, b), last))
                 sentence = sentences.get(where)
                 if sentence is None:
                     sentence = sentences[where] = text[bounds[where[0]] : bounds[where[1]]].strip()
@@ -423,6 +425,43 @@ def _chunk_bounds(text: str, starts: list[int], ends: list[int]) -> list[int]:
         bounds.extend(chain.from_iterable(map(_SPAN, _LINE_BREAKS.finditer(text))))
     bounds.sort()
     return bounds
+
+
+def _sentence_ends(
+    bounds: list[int],
+    doc_starts: list[int],
+    doc_ends: list[int],
+    where: list[int],
+    counts: list[int],
+    starts: list[int],
+    ends: list[int],
+) -> tuple[Iterator[int], Iterator[int]]:
+    """Where each span's sentence(s) start and end: the last bound at or before its start,
+    the first at or after its end (``sentence_of``), searched in its document's bounds.
+
+    ``where``/``counts``: each record's document (an index) and span count, the
+    spans one record after the other.
+    """
+    own = list(
+        map(
+            bounds.__getitem__,
+            map(
+                slice,
+                map(bisect_left, repeat(bounds), doc_starts),
+                map(bisect_right, repeat(bounds), doc_ends),
+            ),
+        )
+    )
+    #: shifted[i][bisect_right(own[i], a)] == own[i][bisect_right(own[i], a) - 1]
+    shifted = [[b[-1], *b] for b in own]
+
+    def spread(lists: list[list[int]]) -> Iterator[list[int]]:
+        """Each span's document's list."""
+        return chain.from_iterable(map(repeat, map(lists.__getitem__, where), counts))
+
+    a = map(getitem, spread(shifted), map(bisect_right, spread(own), starts))
+    b = map(getitem, spread(own), map(bisect_left, spread(own), ends))
+    return a, b
 
 
 @dataclass(slots=True)
@@ -589,6 +628,9 @@ class _ChunkRows:
             )
         ):
             python |= _outside(local_starts, local_ends, records, texts, place)
+            outside = True
+        else:
+            outside = False
         if chunk.span_annotators is not None:  # documents with several annotators: by annotator
             annotators = chunk.span_annotators.split(SEP)
             if len(annotators) != n:
@@ -601,10 +643,13 @@ class _ChunkRows:
                         column[lo:hi] = map(column.__getitem__, order)
         sids, labels, starts_s, ends_s, raws = columns
         bounds = _chunk_bounds(text, doc_starts, doc_ends)
-        #: shifted[bisect_right(bounds, a)] == bounds[bisect_right(bounds, a) - 1] (the reference's index)
-        shifted = [bounds[-1], *bounds]
-        a = map(shifted.__getitem__, map(bisect_right, repeat(bounds), starts))
-        b = map(bounds.__getitem__, map(bisect_left, repeat(bounds), ends))
+        if outside:  # spans beyond their text (left to the plain writer): search the whole chunk
+            shifted_all = [bounds[-1], *bounds]
+            a = map(shifted_all.__getitem__, map(bisect_right, repeat(bounds), starts))
+            last = repeat(len(bounds) - 1)
+            b = map(bounds.__getitem__, map(min, map(bisect_left, repeat(bounds), ends), last))
+        else:  # in each document's own bounds (a span's lie there): short lists, few comparisons
+            a, b = _sentence_ends(bounds, doc_starts, doc_ends, where, counts, starts, ends)
         # pieces of the text start with a formula trigger only if the text holds one
         pieces_on = on and any(map(contains, repeat(text), FORMULA_TRIGGERS))
         sentence_cells = _csv_cells(
