@@ -239,7 +239,7 @@ def test_a_gold_project_can_be_reviewed_like_any_file(gold: Project) -> None:
     path = gold.path
     gold.close()
     with open_received(path) as received:
-        assert received.schema_version == SCHEMA_VERSION == 4
+        assert received.schema_version == SCHEMA_VERSION == 5
         assert received.owner == GOLD_OWNER
     review = load_files([path])
     assert review.rejected == [] and review.span_annotators() == [GOLD_OWNER]
@@ -250,13 +250,14 @@ def test_an_older_project_is_upgraded_on_opening(tmp_path: Path) -> None:
     open_project(path, create=True, owner="alice").close()
     conn = sqlite3.connect(path)
     conn.executescript(
-        "DROP TABLE provenance; DROP TABLE adjudication; ALTER TABLE documents DROP COLUMN author;"
-        "PRAGMA user_version = 2;"
-        "DELETE FROM _sqlite_migrations WHERE name IN ('0003_adjudication', '0004_author');"
+        "DROP INDEX documents_position; DROP TABLE provenance; DROP TABLE adjudication; "
+        "ALTER TABLE documents DROP COLUMN author; PRAGMA user_version = 2; "
+        "DELETE FROM _sqlite_migrations "
+        "WHERE name IN ('0003_adjudication', '0004_author', '0005_document_order');"
     )
     conn.close()
     with open_project(path) as project:
-        assert project.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert project.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert not has_queue(project.conn)
 
 

@@ -217,8 +217,9 @@ def schema_3_file(tmp_path: Path) -> Path:
         p.add_records([Record(Document("d1", "Old text.", DocumentMeta(title="Old")), "", (), ())])
     conn = sqlite3.connect(path)
     conn.executescript(
-        "ALTER TABLE documents DROP COLUMN author; PRAGMA user_version = 3;"
-        "DELETE FROM _sqlite_migrations WHERE name = '0004_author';"
+        "DROP INDEX documents_position; ALTER TABLE documents DROP COLUMN author; "
+        "PRAGMA user_version = 3; "
+        "DELETE FROM _sqlite_migrations WHERE name IN ('0004_author', '0005_document_order');"
     )
     conn.close()
     return path
@@ -230,7 +231,7 @@ def test_a_schema_3_file_gains_the_byline_column_and_keeps_its_documents(tmp_pat
 
     path = schema_3_file(tmp_path)
     with open_project(path) as p:
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert p.document("d1").meta == DocumentMeta(title="Old")
         p.add_records([Record(Document("d2", "New text.", DocumentMeta(title="New", author="Jane Doe")), "", (), ())])
     with open_project(path, readonly=True) as p:

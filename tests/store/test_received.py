@@ -330,6 +330,7 @@ def test_a_temporary_copy_is_removed_even_when_the_file_is_refused(
 
 def test_a_file_of_an_older_schema_is_read_as_it_is(received_file: Path) -> None:
     conn = sqlite3.connect(received_file)
+    conn.execute("DROP INDEX documents_position")
     conn.execute("DROP TABLE provenance")
     conn.execute("DROP TABLE adjudication")
     conn.execute("DROP TABLE people")  # what a schema-1 file looks like
