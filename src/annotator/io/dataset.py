@@ -699,9 +699,26 @@ def span_from_row(row: SpanRow) -> Span:
 
 
 def to_record(raw: RawRecord, document: Document | None = None) -> Record:
+    """The record as core values; a span outside its document's text is a clear error.
+
+    Annotator never stores such a span; a project file changed by hand may hold
+    one, and the formats that convert offsets (brat, doccano, Label Studio,
+    INCEpTION, spaCy) cannot write it.
+    """
+    doc = document or document_from_row(raw.document)
+    spans = tuple(span_from_row(s) for s in raw.spans)
+    size = len(doc.text)
+    for span in spans:
+        for a, b in span.pieces:
+            if not 0 <= a <= b <= size:
+                raise AnnotatorError(
+                    f"document {doc.id!r}: {raw.annotator or 'nobody'}'s span {span.id!r} covers "
+                    f"{a}..{b}, outside its text (0..{size}); the project file was changed "
+                    "outside Annotator: delete or fix that span"
+                )
     return Record(
-        document=document or document_from_row(raw.document),
+        document=doc,
         annotator=raw.annotator,
-        spans=tuple(span_from_row(s) for s in raw.spans),
+        spans=spans,
         relations=tuple(Relation(r[1], r[2], r[3], r[0]) for r in raw.relations),
     )
