@@ -720,10 +720,12 @@ class _ChunkRows:
         columns = [c.split(SEP) for c in chunk.said]
         if any(len(c) != k for c in columns):
             return None
-        docs_s, whos, heads_s, speakers_s, keys_s = columns
-        # spans by (record, id): each record's spans lie together, at ``firsts[record]``
-        record_of = {(str(pk), who): i for i, (pk, who, _n) in enumerate(chunk.records)}
-        records = list(map(record_of.__getitem__, zip(docs_s, whos, strict=True)))
+        heads_s, speakers_s, keys_s = columns
+        if sum(chunk.said_counts) != k:
+            return None
+        # each relation's record (they come record after record); each record's spans lie
+        # together, at ``firsts[record]``
+        records = list(chain.from_iterable(map(repeat, range(len(counts)), chunk.said_counts)))
         try:
             if max(counts) <= _SEARCHED_RECORD:  # a search in a short list costs less than a dict
                 firsts = list(accumulate(counts, initial=0))

@@ -71,8 +71,10 @@ class CsvChunk:
     #: the spans' annotators, when asked for (a document with several annotators)
     span_annotators: str | None
     said_count: int
-    #: documents, annotators, head span ids, speaker span ids, relation keys (any order)
-    said: tuple[str, str, str, str, str]
+    #: head span ids, speaker span ids, relation keys: record after record
+    said: tuple[str, str, str]
+    #: each record's SAID_BY relations
+    said_counts: list[int]
     #: (annotator, relation label, count) of the chunk's selected documents
     relation_counts: list[tuple[str, str, int]]
 
@@ -120,6 +122,7 @@ def csv_chunk(
     # relations per record and label: the card's counts, and records with relations only
     totals: dict[tuple[str, str], int] = {}
     related: set[tuple[int, str]] = set()
+    said_of: dict[tuple[int, str], int] = {}
     for d, w, lab, n in conn.execute(
         f"SELECT doc, annotator, label, count(*) FROM relations WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
         "GROUP BY doc, annotator, label",
@@ -127,6 +130,8 @@ def csv_chunk(
     ):
         totals[(w, lab)] = totals.get((w, lab), 0) + int(n)
         related.add((d, w))
+        if lab == "SAID_BY":
+            said_of[(d, w)] = int(n)
     relation_counts = [(w, lab, n) for (w, lab), n in totals.items()]
     if related:
         related.difference_update((d, w) for d, w, _n in records)
@@ -165,13 +170,23 @@ def csv_chunk(
             filters,
         ).fetchone()
     n, frags, *span_columns, span_annotators = row
-    # by the relations' own index (no span is read): Python finds the spans by id
-    k, *said_columns = conn.execute(
-        "SELECT count(*), "
-        + _columns("doc", "annotator", "head", "child", "id")
-        + f" FROM relations WHERE doc BETWEEN ? AND ? AND label = 'SAID_BY'{awhere}{chosen}",
-        filters,
-    ).fetchone()
+    # by the relations' own index (no span is read), which holds them by document and
+    # annotator: record after record (``said_counts``); Python finds the spans by id
+    columns = _columns("head", "child", "id")
+    where = f"doc BETWEEN ? AND ? AND label = 'SAID_BY'{awhere}{chosen}"
+    try:
+        row = conn.execute(
+            f"SELECT count(*), {columns} FROM relations INDEXED BY sqlite_autoindex_relations_1 "
+            f"WHERE {where}",
+            filters,
+        ).fetchone()
+    except sqlite3.OperationalError:  # no such index (none of Annotator's files): sorted
+        row = conn.execute(
+            f"SELECT count(*), {columns} FROM (SELECT head, child, id FROM relations "
+            f"WHERE {where} ORDER BY doc, annotator)",
+            filters,
+        ).fetchone()
+    k, *said_columns = row
     fragment_documents: set[int] = set()
     if frags:
         fragment_documents = {
@@ -191,6 +206,7 @@ def csv_chunk(
         span_annotators,
         int(k),
         tuple(c or "" for c in said_columns),  # type: ignore[arg-type]
+        [said_of.get((d, w), 0) for d, w, _n in records],
         relation_counts,
     )
 
