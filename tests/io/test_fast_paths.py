@@ -182,13 +182,11 @@ def test_jsonl_export_in_ranges_and_threads_equals_the_plain_path(
 
 
 def _echo(conn: Any, job: int) -> Any:
-    """A job for fork_map: a large out-of-band payload and a small in-band value."""
-    import pickle
-
+    """A job for fork_map: large bytes (sent beside the pickle) and small values."""
     n = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     if job == 3:
         raise ValueError("job three is broken")
-    return (job, n, pickle.PickleBuffer(bytes([job]) * (3 << 20)), os.getpid())
+    return (job, n, bytes([job]) * (3 << 20), os.getpid(), b"small")
 
 
 @pytest.fixture
@@ -218,9 +216,34 @@ def test_fork_map_returns_big_results_in_order_and_reaps_its_workers(small_proje
     assert all(g[1] == 3 for g in got)
     assert [bytes(g[2][:2]) for g in got] == [bytes([j]) * 2 for j in (0, 1, 2, 4, 5)]
     assert all(len(g[2]) == 3 << 20 for g in got)
+    assert all(g[4] == b"small" for g in got)
     pids = {g[3] for g in got}
     assert len(pids) == 2 and os.getpid() not in pids
     assert not _pids_alive(pids)  # waited for: no zombies left
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="export workers are forked on Linux only")
+def test_fork_map_does_the_jobs_itself_when_no_process_can_be_started(
+    small_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fork = os.fork
+    started: list[int] = []
+
+    def fork() -> int:
+        if started:  # the second worker is refused, as under a process limit
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        pid = real_fork()
+        if pid:
+            started.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    with open_project(small_project, readonly=True) as p:
+        got = list(dataset.fork_map(p, _echo, [0, 1, 2, 4], 2))
+    assert [g[0] for g in got] == [0, 1, 2, 4]
+    assert {g[3] for g in got} == {os.getpid()}  # all here
+    assert bytes(got[1][2][:3]) == b"\x01\x01\x01"
+    assert started and not _pids_alive(set(started))  # the one started was stopped
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="export workers are forked on Linux only")

@@ -830,12 +830,8 @@ _CHUNK_ROWS_FOR_WORKERS: _ChunkRows | None = None
 
 
 def _worker_part(conn: sqlite3.Connection, keys: tuple[int, int]) -> _CsvPart:
-    import pickle
-
     assert _CHUNK_ROWS_FOR_WORKERS is not None
-    part = _CHUNK_ROWS_FOR_WORKERS.part(conn, keys)
-    part.data = pickle.PickleBuffer(part.data)  # type: ignore[assignment]  # sent raw (fork_map)
-    return part
+    return _CHUNK_ROWS_FOR_WORKERS.part(conn, keys)
 
 
 def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:

@@ -476,16 +476,15 @@ def fork_map(
     it needs beyond its job it may find in module globals set before the call (a
     fork copies them). Each worker has its own read-only connection to the
     project's file and takes every ``workers``-th job; its results come back
-    through its own pipe, pickled, with their ``pickle.PickleBuffer`` fields
-    sent raw beside the pickle (they arrive as read-only memoryviews): a result
-    of many megabytes is copied twice, not six times as through
-    ``multiprocessing.Pool``.
+    through its own pipe, pickled, with their large ``bytes`` sent raw beside
+    the pickle (they arrive as read-only memoryviews): a result of many
+    megabytes is copied twice, not six times as through ``multiprocessing.Pool``.
 
     Closing the iterator early (a cancelled export, an error, Ctrl+C in this
     process) stops the workers. A worker's error is raised here as
-    ``AnnotatorError``.
+    ``AnnotatorError``. When the system refuses to start a process, the jobs
+    run here, one after the other.
     """
-    import signal
 
     file = project.database_file()
     children: list[tuple[int, int]] = []
@@ -494,7 +493,17 @@ def fork_map(
         for w in range(workers):
             read_end, write_end = os.pipe()
             _widen_pipe(write_end)
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no process to be had (a process limit, no memory): here, then
+                os.close(read_end)
+                os.close(write_end)
+                _stop(children)
+                children.clear()
+                for job in jobs:
+                    yield fn(project.conn, job)
+                finished = True
+                return
             if pid == 0:  # the worker: never returns
                 os.close(read_end)
                 for _pid, fd in children:
@@ -506,12 +515,23 @@ def fork_map(
             yield _receive(children[j % workers][1])
         finished = True
     finally:
-        for pid, fd in children:
-            os.close(fd)
-            if not finished:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        if finished:
+            for pid, fd in children:
+                os.close(fd)
+                os.waitpid(pid, 0)
+        else:
+            _stop(children)
+
+
+def _stop(children: list[tuple[int, int]]) -> None:
+    """Stop workers (killed: they hold only a read-only connection) and wait for them."""
+    import signal
+
+    for pid, fd in children:
+        os.close(fd)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 _reader: sqlite3.Connection | None = None
@@ -594,12 +614,30 @@ def _widen_pipe(fd: int) -> None:
         pass  # a smaller pipe only costs time
 
 
+#: ``bytes`` at least this long travel beside a result's pickle, not in it.
+_RAW_BYTES = 1 << 16
+
+
+def _as_is(buffer: Any) -> Any:
+    """What a raw ``bytes`` becomes on arrival: the read-only memoryview of what was read."""
+    return buffer
+
+
 def _send(fd: int, obj: Any) -> None:
+    import io
     import pickle
     import struct
 
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, value: Any) -> Any:
+            if type(value) is bytes and len(value) >= _RAW_BYTES:
+                return _as_is, (pickle.PickleBuffer(value),)
+            return NotImplemented
+
     buffers: list[pickle.PickleBuffer] = []
-    head = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+    out = io.BytesIO()
+    Pickler(out, protocol=5, buffer_callback=buffers.append).dump(obj)
+    head = out.getbuffer()
     raws = [b.raw() for b in buffers]
     sizes = [len(head), *(r.nbytes for r in raws)]
     for data in (struct.pack(f"<I{len(sizes)}Q", len(sizes), *sizes), head, *raws):
@@ -640,10 +678,8 @@ def _joined_line_range(
     job: tuple[tuple[int, int], Collection[str] | None, Collection[str] | None, str | None],
 ) -> _LineRange:
     """One key range's lines, joined (one object to send back)."""
-    import pickle
-
     part = _line_range(conn, *job)
-    part.pieces = [pickle.PickleBuffer(b"".join(part.pieces))]  # type: ignore[list-item]  # sent raw
+    part.pieces = [b"".join(part.pieces)]
     return part
 
 
