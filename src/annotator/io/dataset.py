@@ -486,9 +486,14 @@ def fork_map(
     run here, one after the other.
     """
 
+    import gc
+
     file = project.database_file()
     children: list[tuple[int, int]] = []
     finished = False
+    # this process's objects out of the collector's sight while workers start: a worker
+    # that collected them would write to (and so copy) every page they lie on
+    gc.freeze()
     try:
         for w in range(workers):
             read_end, write_end = os.pipe()
@@ -511,10 +516,12 @@ def fork_map(
                 _worker_main(write_end, file, fn, jobs[w::workers])
             os.close(write_end)
             children.append((pid, read_end))
+        gc.unfreeze()
         for j in range(len(jobs)):
             yield _receive(children[j % workers][1])
         finished = True
     finally:
+        gc.unfreeze()
         if finished:
             for pid, fd in children:
                 os.close(fd)
@@ -554,8 +561,11 @@ def _worker_main(
     fd: int, file: str, fn: Callable[[sqlite3.Connection, Any], Any], jobs: list[Any]
 ) -> None:
     """An export worker's life: open the file, do its jobs, send each result, exit."""
+    import gc
+
     code = 1
     try:
+        gc.disable()  # a worker lives for one export and makes no cycles worth a collection
         _keep_freed_memory()
         _reader_init(file)
         assert _reader is not None
