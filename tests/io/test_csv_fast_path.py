@@ -86,6 +86,12 @@ def _records() -> list[Record]:
         recs.append(Record(doc, "alice", spans, rels))
         if doc_id in ("plain", "two", "emoji", "nul"):
             recs.append(Record(doc, "=bob, jr", spans[:3], rels[:1]))
+        if doc_id == "emoji":  # names beyond ASCII: the fast path writes their UTF-8 bytes
+            wide = (
+                _span(text, "é1", words[1], "CITÉ", kind="naïve \U0001f600"),
+                _span(text, "s\u00e9", words[0], "SPEAKER", person="Володимир Зеленський"),
+            )
+            recs.append(Record(doc, "Zoë", wide, (Relation("SAID_BY", "é1", "s\u00e9"),)))
         if doc_id == "two":
             odd = (
                 Span("z", 3, 9, "Odd,Label", {"person": "P\x1fQ"}),

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import add, contains, getitem, gt, itemgetter, le, or_
+from operator import add, contains, getitem, gt, itemgetter, le, not_, or_
 from typing import Any
 
 from annotator.core.model import Person
@@ -391,6 +391,28 @@ def _csv_cells(values: list[str], guard: bool, joined: str | None = None) -> lis
     return cells
 
 
+def _bytewise(text: str) -> str:
+    """``text``'s UTF-8 bytes as the characters U+0000..U+00FF (ASCII text: itself).
+
+    Every piece of the fast path's rows is made so, and a chunk's rows are
+    written with ``encode("latin-1")``, which gives back exactly their UTF-8.
+    The join then makes one byte per character instead of four (one emoji in
+    a chunk would make all of it four bytes wide) and the encoding is a copy.
+    UTF-8 puts no ASCII byte inside a multi-byte character, so quoting, which
+    looks only at commas, quotes and line breaks, is the same before or after.
+    """
+    return text if text.isascii() else text.encode("utf-8").decode("latin-1")
+
+
+def _bytewise_all(cells: list[str]) -> list[str]:
+    """``_bytewise`` of each cell (the list itself, changed, when some are not ASCII)."""
+    if all(map(str.isascii, cells)):
+        return cells
+    for i in compress(range(len(cells)), map(not_, map(str.isascii, cells))):
+        cells[i] = cells[i].encode("utf-8").decode("latin-1")
+    return cells
+
+
 class _Memo(dict):  # type: ignore[type-arg]
     """A dict that computes a missing value (so that ``map(memo.__getitem__, keys)`` stays in C)."""
 
@@ -506,12 +528,12 @@ class _ChunkRows:
 
         #: ",label," / "attributes...,person,," (a span's own person; no mention): the cells
         #: of a stored label / attributes text, with the commas around them
-        self.label_memo = _Memo(lambda label: "," + render([guard(label)]))
-        self.attr_memo = _Memo(lambda raw: render(maker.attr_cells(raw)[1]))
+        self.label_memo = _Memo(lambda label: _bytewise("," + render([guard(label)])))
+        self.attr_memo = _Memo(lambda raw: _bytewise(render(maker.attr_cells(raw)[1])))
         self.attr_own_memo = _Memo(lambda raw: self.attr_memo[raw] + self.own_memo[raw] + ",")
         self.person_memo = _Memo(person)
-        self.own_memo = _Memo(lambda raw: render([guard(self.person_memo[raw])]))
-        self.who_memo = _Memo(lambda who: render([guard(who)]))
+        self.own_memo = _Memo(lambda raw: _bytewise(render([guard(self.person_memo[raw])])))
+        self.who_memo = _Memo(lambda who: _bytewise(render([guard(who)])))
 
     def part(self, conn: sqlite3.Connection, keys: tuple[int, int]) -> _CsvPart:
         chunk = csv_chunk(conn, keys, statuses=self.statuses, annotators=self.annotators)
@@ -563,7 +585,7 @@ class _ChunkRows:
                 fallback.seek(0)
                 fallback.truncate()
                 sink.writerows(self.maker.rows(records))
-                pieces.append(fallback.getvalue())
+                pieces.append(_bytewise(fallback.getvalue()))
                 continue
             for who, lo, hi in recs:
                 if lo < hi:
@@ -583,7 +605,7 @@ class _ChunkRows:
             for lo, hi in ranges:
                 by.update(labels[lo:hi])
         return _CsvPart(
-            "".join(pieces).encode("utf-8"),
+            "".join(pieces).encode("latin-1"),
             len(docs),
             documents,
             records_written,
@@ -652,10 +674,12 @@ class _ChunkRows:
             a, b = _sentence_ends(bounds, doc_starts, doc_ends, where, counts, starts, ends)
         # pieces of the text start with a formula trigger only if the text holds one
         pieces_on = on and any(map(contains, repeat(text), FORMULA_TRIGGERS))
-        sentence_cells = _csv_cells(
-            list(map(str.strip, map(text.__getitem__, map(slice, a, b)))), pieces_on
+        sentence_cells = _bytewise_all(
+            _csv_cells(list(map(str.strip, map(text.__getitem__, map(slice, a, b)))), pieces_on)
         )
-        text_cells = _csv_cells(list(map(text.__getitem__, map(slice, starts, ends))), pieces_on)
+        text_cells = _bytewise_all(
+            _csv_cells(list(map(text.__getitem__, map(slice, starts, ends))), pieces_on)
+        )
         attr_cells = list(map(self.attr_own_memo.__getitem__, raws))
         if chunk.said_count:
             said = self._speakers(chunk, text, sids, counts, starts, ends, raws, pieces_on)
@@ -665,12 +689,16 @@ class _ChunkRows:
             for i, cells in said:
                 attr_cells[i] = attr_memo[raws[i]] + cells
         sid_cells = _csv_cells(sids, on, chunk.spans[0])
+        if not chunk.spans[0].isascii():
+            sid_cells = _bytewise_all(sid_cells)
         label_cells = list(map(self.label_memo.__getitem__, labels))
-        heads = list(
-            map(
-                "{},{},".format,
-                _csv_cells([d.id for d in docs], on),
-                _csv_cells([d.title or "" for d in docs], on),
+        heads = _bytewise_all(
+            list(
+                map(
+                    "{},{},".format,
+                    _csv_cells([d.id for d in docs], on),
+                    _csv_cells([d.title or "" for d in docs], on),
+                )
             )
         )
         prefixes = list(
@@ -771,7 +799,9 @@ class _ChunkRows:
             heads = list(joined)
             persons = [MULTI.join(v[0]) for v in joined.values()]
             mentions = [MULTI.join(v[1]) for v in joined.values()]
-        cells = map("{},{},".format, _csv_cells(persons, self.on), _csv_cells(mentions, mentions_on))
+        cells = _bytewise_all(
+            list(map("{},{},".format, _csv_cells(persons, self.on), _csv_cells(mentions, mentions_on)))
+        )
         return list(zip(heads, cells, strict=False))
 
 
