@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -633,10 +634,10 @@ def _as_is(buffer: Any) -> Any:
     return buffer
 
 
-def _send(fd: int, obj: Any) -> None:
-    import io
+@cache
+def _pickler() -> Any:
+    """A pickler class that sends large ``bytes`` out of band (made once, on first use)."""
     import pickle
-    import struct
 
     class Pickler(pickle.Pickler):
         def reducer_override(self, value: Any) -> Any:
@@ -644,9 +645,17 @@ def _send(fd: int, obj: Any) -> None:
                 return _as_is, (pickle.PickleBuffer(value),)
             return NotImplemented
 
+    return Pickler
+
+
+def _send(fd: int, obj: Any) -> None:
+    import io
+    import pickle
+    import struct
+
     buffers: list[pickle.PickleBuffer] = []
     out = io.BytesIO()
-    Pickler(out, protocol=5, buffer_callback=buffers.append).dump(obj)
+    _pickler()(out, protocol=5, buffer_callback=buffers.append).dump(obj)
     head = out.getbuffer()
     raws = [b.raw() for b in buffers]
     sizes = [len(head), *(r.nbytes for r in raws)]
