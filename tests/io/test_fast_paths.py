@@ -183,9 +183,12 @@ def test_jsonl_export_in_ranges_and_threads_equals_the_plain_path(
 
 def _echo(conn: Any, job: int) -> Any:
     """A job for fork_map: large bytes (sent beside the pickle) and small values."""
+    import time
+
     n = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     if job == 3:
         raise ValueError("job three is broken")
+    time.sleep(0.4 if job == 10 else 0.05)  # (both workers get jobs; job 10 is slow)
     return (job, n, bytes([job]) * (3 << 20), os.getpid(), b"small")
 
 
@@ -244,6 +247,16 @@ def test_fork_map_does_the_jobs_itself_when_no_process_can_be_started(
     assert {g[3] for g in got} == {os.getpid()}  # all here
     assert bytes(got[1][2][:3]) == b"\x01\x01\x01"
     assert started and not _pids_alive(set(started))  # the one started was stopped
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="export workers are forked on Linux only")
+def test_a_free_worker_takes_the_next_jobs_while_another_is_slow(small_project: Path) -> None:
+    jobs = [10, 11, 12, 13, 14, 15, 16, 17, 18]
+    with open_project(small_project, readonly=True) as p:
+        got = list(dataset.fork_map(p, _echo, jobs, 2))
+    assert [g[0] for g in got] == jobs  # in order all the same
+    slow = got[0][3]
+    assert sum(g[3] != slow for g in got) >= 5  # the other worker did the rest meanwhile
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="export workers are forked on Linux only")

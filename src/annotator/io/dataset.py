@@ -476,7 +476,10 @@ def fork_map(
     would run the caller's main script again. ``fn`` need not be picklable; what
     it needs beyond its job it may find in module globals set before the call (a
     fork copies them). Each worker has its own read-only connection to the
-    project's file and takes every ``workers``-th job; its results come back
+    project's file. Workers take the next job when they are free (from a pipe of
+    job numbers), so a worker slowed by other work on the machine takes fewer;
+    at most ``2 * workers + 2`` jobs are handed out beyond the next result due,
+    which bounds the results kept waiting here. Each worker sends its results
     through its own pipe, pickled, with their large ``bytes`` sent raw beside
     the pickle (they arrive as read-only memoryviews): a result of many
     megabytes is copied twice, not six times as through ``multiprocessing.Pool``.
@@ -486,17 +489,26 @@ def fork_map(
     ``AnnotatorError``. When the system refuses to start a process, the jobs
     run here, one after the other.
     """
-
     import gc
+    import select
+    import struct
 
     file = project.database_file()
     children: list[tuple[int, int]] = []
     finished = False
+    total = len(jobs)
+    window = 2 * workers + 2
+    job_read, job_write = os.pipe()
+    handed = min(total, window)
+    os.write(job_write, struct.pack(f"<{handed}I", *range(handed)))
     # this process's objects out of the collector's sight while workers start: a worker
     # that collected them would write to (and so copy) every page they lie on
     gc.freeze()
     try:
-        for w in range(workers):
+        if handed == total:
+            os.close(job_write)
+            job_write = -1
+        for _ in range(workers):
             read_end, write_end = os.pipe()
             _widen_pipe(write_end)
             try:
@@ -512,23 +524,55 @@ def fork_map(
                 return
             if pid == 0:  # the worker: never returns
                 os.close(read_end)
+                if job_write >= 0:
+                    os.close(job_write)
                 for _pid, fd in children:
                     os.close(fd)
-                _worker_main(write_end, file, fn, jobs[w::workers])
+                _worker_main(write_end, job_read, file, fn, jobs)
             os.close(write_end)
             children.append((pid, read_end))
+        os.close(job_read)
+        job_read = -1
         gc.unfreeze()
-        for j in range(len(jobs)):
-            yield _receive(children[j % workers][1])
+        waiting: dict[int, Any] = {}  # results that came before their turn
+        live = {fd: pid for pid, fd in children}
+        for due in range(total):
+            while due not in waiting:
+                if not live:
+                    raise AnnotatorError("the export workers stopped before sending every result")
+                for fd in select.select(list(live), [], [])[0]:
+                    got = _receive(fd)
+                    if got is None:  # the worker is done: no job was left for it
+                        _reaped(live.pop(fd))
+                    else:
+                        waiting[got[0]] = got[1]
+            yield waiting.pop(due)
+            if job_write >= 0:  # one more job out
+                os.write(job_write, struct.pack("<I", handed))
+                handed += 1
+                if handed == total:
+                    os.close(job_write)
+                    job_write = -1
         finished = True
     finally:
         gc.unfreeze()
+        for fd in (job_read, job_write):
+            if fd >= 0:
+                os.close(fd)
         if finished:
             for pid, fd in children:
                 os.close(fd)
-                os.waitpid(pid, 0)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
         else:
             _stop(children)
+
+
+def _reaped(pid: int) -> None:
+    """Wait for a worker whose pipe closed; a worker that did not end well is an error."""
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise AnnotatorError("an export worker stopped before sending its result (out of memory?)")
 
 
 def _stop(children: list[tuple[int, int]]) -> None:
@@ -539,7 +583,8 @@ def _stop(children: list[tuple[int, int]]) -> None:
         os.close(fd)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        with contextlib.suppress(ChildProcessError):  # (already waited for)
+            os.waitpid(pid, 0)
 
 
 _reader: sqlite3.Connection | None = None
@@ -559,10 +604,12 @@ def _reader_init(file: str) -> None:
 
 
 def _worker_main(
-    fd: int, file: str, fn: Callable[[sqlite3.Connection, Any], Any], jobs: list[Any]
+    fd: int, job_fd: int, file: str, fn: Callable[[sqlite3.Connection, Any], Any], jobs: list[Any]
 ) -> None:
-    """An export worker's life: open the file, do its jobs, send each result, exit."""
+    """An export worker's life: open the file; take a job number from ``job_fd``, send the job's
+    result (with its number), until the job pipe is empty and closed; exit."""
     import gc
+    import struct
 
     code = 1
     try:
@@ -570,8 +617,13 @@ def _worker_main(
         _keep_freed_memory()
         _reader_init(file)
         assert _reader is not None
-        for job in jobs:
-            _send(fd, fn(_reader, job))
+        while True:
+            # (a pipe read of 4 bytes takes one whole number: they are written 4 bytes at a time)
+            taken = os.read(job_fd, 4)
+            if not taken:
+                break
+            (number,) = struct.unpack("<I", taken)
+            _send(fd, (number, fn(_reader, jobs[number])))
         code = 0
     except BaseException as exc:  # told to the parent, which raises it
         with contextlib.suppress(BaseException):  # else the parent sees the pipe close
@@ -666,10 +718,16 @@ def _send(fd: int, obj: Any) -> None:
 
 
 def _receive(fd: int) -> Any:
+    """The next message on a worker's pipe; None when the worker closed it."""
     import pickle
     import struct
 
-    (count,) = struct.unpack("<I", _read_exactly(fd, 4))
+    first = os.read(fd, 4)
+    if not first:
+        return None
+    if len(first) < 4:
+        first += _read_exactly(fd, 4 - len(first))
+    (count,) = struct.unpack("<I", first)
     sizes = struct.unpack(f"<{count}Q", _read_exactly(fd, 8 * count))
     head = _read_exactly(fd, sizes[0])
     obj = pickle.loads(head, buffers=[_read_exactly(fd, n) for n in sizes[1:]])
