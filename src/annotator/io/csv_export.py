@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import add, contains, getitem, gt, itemgetter, le, not_, or_
+from operator import add, attrgetter, contains, getitem, gt, itemgetter, le, not_, or_
 from typing import Any
 
 from annotator.core.model import Person
@@ -631,10 +631,10 @@ class _ChunkRows:
         doc_starts = list(accumulate([len(t) + len(_BETWEEN) for t in texts[:-1]], initial=0))
         doc_ends = list(map(add, doc_starts, map(len, texts)))
         text = _BETWEEN.join(texts)
-        place = {d.pk: i for i, d in enumerate(docs)}
+        place = dict(zip(map(_PK, docs), range(len(docs)), strict=True))
         records = chunk.records
-        counts = [r[2] for r in records]
-        where = [place[r[0]] for r in records]
+        record_docs, record_whos, counts = map(list, zip(*records, strict=True))
+        where = list(map(place.__getitem__, record_docs))
         #: each span's document's start in ``text``
         shift = chain.from_iterable(map(repeat, map(doc_starts.__getitem__, where), counts))
         local_starts = list(map(int, columns[2]))
@@ -708,7 +708,7 @@ class _ChunkRows:
                     map(
                         add,
                         map(heads.__getitem__, where),
-                        map(self.who_memo.__getitem__, [r[1] for r in records]),
+                        map(self.who_memo.__getitem__, record_whos),
                     ),
                     counts,
                 )
@@ -913,6 +913,7 @@ def _fast_spans_body(ctx: ExportContext, maker: _SpanRows, f: Any) -> None:
 #: Documents per chunk of the fast path (the unit of work of export workers).
 _CHUNK_DOCUMENTS = 250
 _LABEL = itemgetter(4)
+_PK = attrgetter("pk")
 _SPAN = re.Match.span
 
 

@@ -111,14 +111,11 @@ def csv_chunk(
         + f" FROM documents d WHERE d.id BETWEEN ? AND ?{swhere} ORDER BY d.id"
     )
     filters = [lo, hi, *aargs, *cargs]
-    records = [
-        (d, w, int(n))
-        for d, w, n in conn.execute(
-            f"SELECT doc, annotator, count(*) FROM spans WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
-            "GROUP BY doc, annotator ORDER BY doc, annotator",
-            filters,
-        )
-    ]
+    records: list[tuple[int, str, int]] = conn.execute(
+        f"SELECT doc, annotator, count(*) FROM spans WHERE doc BETWEEN ? AND ?{awhere}{chosen} "
+        "GROUP BY doc, annotator ORDER BY doc, annotator",
+        filters,
+    ).fetchall()
     # relations per record and label: the card's counts, and records with relations only
     totals: dict[tuple[str, str], int] = {}
     related: set[tuple[int, str]] = set()
@@ -128,10 +125,10 @@ def csv_chunk(
         "GROUP BY doc, annotator, label",
         filters,
     ):
-        totals[(w, lab)] = totals.get((w, lab), 0) + int(n)
+        totals[(w, lab)] = totals.get((w, lab), 0) + n
         related.add((d, w))
         if lab == "SAID_BY":
-            said_of[(d, w)] = int(n)
+            said_of[(d, w)] = n
     relation_counts = [(w, lab, n) for (w, lab), n in totals.items()]
     if related:
         related.difference_update((d, w) for d, w, _n in records)
