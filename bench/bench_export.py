@@ -17,7 +17,9 @@ Each measured command runs in a child process; the figures are its elapsed
 (wall) time and its CPU time (user + system, from
 ``resource.getrusage(RUSAGE_CHILDREN)``), the best of ``--runs`` runs, each
 run right after a run of the baseline (the ratio divides by the best baseline
-seen, so a machine that slows down in between does not flatter the ratio).
+seen, so a machine that slows down in between does not flatter the ratio; the
+ratios of each run to the baseline run just before it are shown beside it, to
+tell a slow program from a loaded machine).
 The targets are judged on elapsed time, the time the user waits, which is
 what the issue compares; on Linux both exports build their chunks in up to
 four forked worker processes (one per processor, ``dataset.fork_map``), so
@@ -250,8 +252,11 @@ def main() -> int:
             ok = ratio <= target and not info["qt"] and (limit_mb is None or info["rss_mb"] < limit_mb)
             failures += not ok
             memory = f"peak {info['rss_mb']:.0f} MB" + (f" (target < {limit_mb:.0f} MB)" if limit_mb else "")
+            # each run against the baseline run right before it: how far the machine's load moved it
+            paired = sorted(w / b[0] for w, b in zip(walls, bases, strict=True))
             rows.append(
                 f"{name:13s} {wall:6.2f} s wall, {cpu:6.2f} s CPU  ratio {ratio:4.2f} (target <= {target:.0f}; "
+                f"run by run {paired[0]:4.2f}-{paired[-1]:4.2f}; "
                 f"CPU ratio {cpu / base_cpu:4.2f})  {memory}  PySide6 {'LOADED' if info['qt'] else 'not loaded'}"
                 f"  {info['count']:,} spans"
                 f"{'' if name.startswith('import') else '  file check ' + ('run' if info['checked'] else 'skipped')}"
