@@ -289,18 +289,10 @@ class _SpanRows:
                 if sentence is None:
                     sentence = sentences[where] = text[bounds[where[0]] : bounds[where[1]]].strip()
                 if on:
-                    if sid[:1] in triggers:
-                        sid = "'" + sid
-                    if label[:1] in triggers:
-                        label = "'" + label
-                    if span_text[:1] in triggers:
-                        span_text = "'" + span_text
-                    if sentence[:1] in triggers:
-                        sentence = "'" + sentence
-                    if persons[:1] in triggers:
-                        persons = "'" + persons
-                    if mentions[:1] in triggers:
-                        mentions = "'" + mentions
+                    sid, label, span_text, sentence, persons, mentions = (
+                        "'" + v if v[:1] in triggers else v
+                        for v in (sid, label, span_text, sentence, persons, mentions)
+                    )
                 add(
                     [doc_id, title, who, sid, label, a, b, frag_cell, span_text, *cells,
                      persons, mentions, sentence]
