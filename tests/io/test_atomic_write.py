@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.errors import AnnotatorError
-from annotator.io.atomic import atomic_write
+from annotator.io.atomic import WriteBehind, atomic_write
 
 
 def test_writes_text_exactly(tmp_path: Path) -> None:
@@ -101,3 +102,52 @@ def test_folder_and_missing_parent(tmp_path: Path) -> None:
 def test_bad_mode() -> None:
     with pytest.raises(ValueError), atomic_write("x", mode="a"):
         pass
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
+def test_write_behind_starts_each_step_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.posix_fadvise
+    started: list[tuple[int, int]] = []
+
+    def spy(fd: int, offset: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_DONTNEED
+        assert os.fstat(fd).st_size >= offset + length  # flushed before it is asked for
+        started.append((offset, length))
+        real(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", spy)
+    path = tmp_path / "big.bin"
+    with atomic_write(path, mode="wb") as f:
+        behind = WriteBehind(f, step=10)
+        total = 0
+        for piece in (b"a" * 4, b"b" * 7, b"c" * 3, b"d" * 12, b"e" * 2):
+            f.write(piece)
+            total += len(piece)
+            behind.wrote(total)
+    assert path.read_bytes() == b"a" * 4 + b"b" * 7 + b"c" * 3 + b"d" * 12 + b"e" * 2
+    assert started == [(0, 11), (11, 15)]  # at 11 and 26 bytes; the last 2 are the fsync's
+
+
+def test_write_behind_gives_up_quietly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    behind = WriteBehind(io.BytesIO(b"x" * 100), step=1)  # no file descriptor
+    behind.wrote(50)
+    behind.wrote(100)
+
+    calls = 0
+
+    def refuse(*args: object) -> None:
+        nonlocal calls
+        calls += 1
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(os, "posix_fadvise", refuse, raising=False)
+    path = tmp_path / "out.bin"
+    with atomic_write(path, mode="wb") as f:
+        behind = WriteBehind(f, step=1)
+        for i in range(1, 4):
+            f.write(b"z")
+            behind.wrote(i)
+    assert path.read_bytes() == b"zzz"
+    assert calls == 1  # refused once, not asked again

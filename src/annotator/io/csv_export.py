@@ -31,6 +31,7 @@ from operator import add, attrgetter, contains, getitem, gt, itemgetter, le, not
 from typing import Any
 
 from annotator.core.model import Person
+from annotator.io.atomic import WriteBehind
 from annotator.io.context import FORMULA_TRIGGERS, ExportContext
 from annotator.io.dataset import PROGRESS_INTERVAL, RawRecord, fork_map, worker_count
 from annotator.io.jsonl import FRAGMENT_JOINER
@@ -157,6 +158,7 @@ class _Chunks(list):  # type: ignore[type-arg]
         self.out = out
         self.digest = hashlib.sha256()
         self.size = 0
+        self.behind = WriteBehind(out)
 
     def drain(self) -> None:
         data = "".join(self).encode("utf-8")
@@ -170,6 +172,7 @@ class _Chunks(list):  # type: ignore[type-arg]
         self.digest.update(data)
         self.out.write(data)
         self.size += len(data)
+        self.behind.wrote(self.size)
 
 
 #: Rows gathered before a write.

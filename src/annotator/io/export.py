@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError
+from annotator.io.atomic import WriteBehind
 from annotator.io.card import render_card
 from annotator.io.context import ALIGNMENT_MODES, CsvOptions, ExportContext
 from annotator.io.dataset import Dataset, ExportCancelled, ExportProgress, Selection
@@ -120,6 +121,7 @@ def _jsonl_fast(ctx: ExportContext) -> None:
     digest = hashlib.sha256()
     size = 0
     with file_output(ctx.out, binary=True) as f:
+        behind = WriteBehind(f)
         for pieces in ctx.dataset.jsonl_chunks():
             data = b"".join(pieces)
             # their last bytes first (memchr: fast), the whole characters only if one is there
@@ -130,6 +132,7 @@ def _jsonl_fast(ctx: ExportContext) -> None:
             digest.update(data)
             f.write(data)
             size += len(data)
+            behind.wrote(size)
     ctx.files.append(WrittenFile(ctx.out.name, size, digest.hexdigest()))
 
 
