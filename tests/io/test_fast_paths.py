@@ -225,6 +225,33 @@ def test_fork_map_returns_big_results_in_order_and_reaps_its_workers(small_proje
     assert not _pids_alive(pids)  # waited for: no zombies left
 
 
+def test_large_bytes_cross_the_pipe_beside_the_pickle_not_in_it() -> None:
+    import io
+    import struct
+    import threading
+
+    big, other = bytes(range(256)) * 4096, b"y" * (1 << 16)  # 1 MiB, and one just at the limit
+    message = (7, {"data": big, "small": b"s" * 100, "again": other}, [big])
+    read_fd, write_fd = os.pipe()
+    try:
+        sender = threading.Thread(target=dataset._send, args=(write_fd, message))
+        sender.start()
+        count = struct.unpack("<I", os.read(read_fd, 4))[0]
+        sizes = struct.unpack(f"<{count}Q", os.read(read_fd, 8 * count))
+        head = dataset._read_exactly(read_fd, sizes[0])
+        raws = [dataset._read_exactly(read_fd, n) for n in sizes[1:]]
+        sender.join()
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+    # the 1 MiB value went twice, raw, after a pickle of a few hundred bytes
+    assert sorted(sizes[1:]) == [1 << 16, 1 << 20, 1 << 20]
+    assert sizes[0] < 1000
+    got = dataset._pickling()[1](io.BytesIO(head), raws).load()
+    assert got[0] == 7 and got[1]["small"] == b"s" * 100
+    assert got[1]["data"] == big and got[1]["again"] == other and got[2] == [big]
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="export workers are forked on Linux only")
 def test_fork_map_does_the_jobs_itself_when_no_process_can_be_started(
     small_project: Path, monkeypatch: pytest.MonkeyPatch

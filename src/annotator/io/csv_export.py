@@ -485,7 +485,7 @@ def _sentence_ends(
 class _CsvPart:
     """One chunk of documents' rows (UTF-8), with what the dataset card counts."""
 
-    #: (a memoryview when it came from an export worker)
+    #: (a ``bytearray`` when it came from an export worker)
     data: bytes
     #: documents walked, documents and records written
     walked: int

@@ -481,7 +481,7 @@ def fork_map(
     at most ``2 * workers + 2`` jobs are handed out beyond the next result due,
     which bounds the results kept waiting here. Each worker sends its results
     through its own pipe, pickled, with their large ``bytes`` sent raw beside
-    the pickle (they arrive as read-only memoryviews): a result of many
+    the pickle (they arrive as ``bytearray``): a result of many
     megabytes is copied twice, not six times as through ``multiprocessing.Pool``.
 
     Closing the iterator early (a cancelled export, an error, Ctrl+C in this
@@ -688,36 +688,48 @@ def _widen_pipe(fd: int) -> None:
 _RAW_BYTES = 1 << 16
 
 
-def _as_is(buffer: Any) -> Any:
-    """What a raw ``bytes`` becomes on arrival: the read-only memoryview of what was read."""
-    return buffer
-
-
 @cache
-def _pickler() -> Any:
-    """A pickler class that sends large ``bytes`` out of band (made once, on first use)."""
+def _pickling() -> tuple[Any, Any]:
+    """A pickler that sends large ``bytes`` out of band, and its unpickler (made on first use).
+
+    The pickle refers to each by its number (a persistent id; a pickler's
+    ``reducer_override`` is never asked about ``bytes``, ``persistent_id`` is
+    asked about every object), and they are sent raw after it: the worker
+    copies none into the pickle, the parent none out of it.
+    """
     import pickle
 
     class Pickler(pickle.Pickler):
-        def reducer_override(self, value: Any) -> Any:
-            if type(value) is bytes and len(value) >= _RAW_BYTES:
-                return _as_is, (pickle.PickleBuffer(value),)
-            return NotImplemented
+        def __init__(self, file: Any, raws: list[bytes]) -> None:
+            super().__init__(file, protocol=5)
+            self.raws = raws
 
-    return Pickler
+        def persistent_id(self, obj: Any) -> Any:
+            if type(obj) is bytes and len(obj) >= _RAW_BYTES:
+                self.raws.append(obj)
+                return len(self.raws) - 1
+            return None
+
+    class Unpickler(pickle.Unpickler):
+        def __init__(self, file: Any, raws: list[bytearray]) -> None:
+            super().__init__(file)
+            self.raws = raws
+
+        def persistent_load(self, pid: Any) -> Any:
+            return self.raws[pid]
+
+    return Pickler, Unpickler
 
 
 def _send(fd: int, obj: Any) -> None:
     import io
-    import pickle
     import struct
 
-    buffers: list[pickle.PickleBuffer] = []
+    raws: list[bytes] = []
     out = io.BytesIO()
-    _pickler()(out, protocol=5, buffer_callback=buffers.append).dump(obj)
+    _pickling()[0](out, raws).dump(obj)
     head = out.getbuffer()
-    raws = [b.raw() for b in buffers]
-    sizes = [len(head), *(r.nbytes for r in raws)]
+    sizes = [len(head), *map(len, raws)]
     for data in (struct.pack(f"<I{len(sizes)}Q", len(sizes), *sizes), head, *raws):
         view = memoryview(data)
         while view:
@@ -725,8 +737,10 @@ def _send(fd: int, obj: Any) -> None:
 
 
 def _receive(fd: int) -> Any:
-    """The next message on a worker's pipe; None when the worker closed it."""
-    import pickle
+    """The next message on a worker's pipe; None when the worker closed it.
+
+    Large ``bytes`` in it arrive as ``bytearray`` (as they were read)."""
+    import io
     import struct
 
     first = os.read(fd, 4)
@@ -737,7 +751,8 @@ def _receive(fd: int) -> Any:
     (count,) = struct.unpack("<I", first)
     sizes = struct.unpack(f"<{count}Q", _read_exactly(fd, 8 * count))
     head = _read_exactly(fd, sizes[0])
-    obj = pickle.loads(head, buffers=[_read_exactly(fd, n) for n in sizes[1:]])
+    raws = [_read_exactly(fd, n) for n in sizes[1:]]
+    obj = _pickling()[1](io.BytesIO(head), raws).load()
     if isinstance(obj, _WorkerFailed):
         raise AnnotatorError(f"an export worker failed: {obj.message}")
     return obj
