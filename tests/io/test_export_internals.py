@@ -21,7 +21,7 @@ from annotator.io.jsonl import read_jsonl, write_jsonl
 from annotator.resources import default_scheme
 from annotator.store import Project, open_project
 from annotator.store.bulk_import import bulk_add_records
-from annotator.store.export_queries import iter_document_rows
+from annotator.store.export_queries import iter_document_rows, key_ranges, positions_follow_ids
 from annotator.store.project import Record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +104,40 @@ def test_streamed_rows_follow_positions_when_they_are_not_in_id_order(tmp_path: 
     out = tmp_path / "o.jsonl"
     export_project(project, "jsonl", out, statuses=["todo"])
     assert [r.document.id for r in read_jsonl(out)] == ["d3", "d2", "d1", "d0"]
+    project.close()
+
+
+@pytest.mark.parametrize(
+    ("reorder", "follows"),
+    [
+        ("", True),
+        ("UPDATE documents SET position = 10 - position", False),
+        ("UPDATE documents SET position = 7 WHERE ext_id IN ('d3', 'd4')", True),  # ties: by key
+        ("UPDATE documents SET position = position + 100 WHERE ext_id = 'd1'", False),  # moved last
+        ("UPDATE documents SET position = 0 WHERE ext_id = 'd4'", False),  # moved first
+    ],
+)
+def test_key_order_is_checked_against_project_order(tmp_path: Path, reorder: str, follows: bool) -> None:
+    records = [Record(Document(f"d{i}", f"text {i}"), "alice", (Span(f"s{i}", 0, 4, "QUOTE"),), ()) for i in range(5)]
+    project = make_project(tmp_path / "p.annotator", records)
+    if reorder:
+        with project.transaction():
+            project.conn.execute(reorder)
+    assert positions_follow_ids(project) is follows
+    keys = [r[0] for r in project.conn.execute("SELECT id FROM documents ORDER BY id")]
+    assert key_ranges(project, size=2) == [(keys[0], keys[1]), (keys[2], keys[3]), (keys[4], keys[4])]
+    assert key_ranges(project, size=2, statuses=["todo"]) == key_ranges(project, size=2)
+    out = tmp_path / "o.csv"
+    export_project(project, "csv", out)  # in project order, whichever path writes it
+    rows = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert [r.split(",")[0] for r in rows] == project.document_ids()
+    project.close()
+
+
+def test_key_order_of_an_empty_project(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p.annotator", [])
+    assert positions_follow_ids(project)
+    assert key_ranges(project) == []
     project.close()
 
 

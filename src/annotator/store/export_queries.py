@@ -20,8 +20,8 @@ import contextlib
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain, groupby
-from operator import itemgetter
+from itertools import chain, groupby, islice
+from operator import itemgetter, lt
 from typing import TYPE_CHECKING, Any
 
 from annotator.core.errors import AnnotatorError
@@ -169,12 +169,17 @@ def _by_id(
 
 def _positions_follow_ids(conn: sqlite3.Connection) -> bool:
     """Whether documents in key order are in project order (always, unless reordered)."""
-    last = -1
-    for (pk,) in conn.execute("SELECT id FROM documents ORDER BY position, id"):
-        if pk <= last:
-            return False
-        last = pk
-    return True
+    # (SQLite does not flatten an ordered subquery into an aggregate: the ids come in its order)
+    ids = _integers(
+        conn.execute("SELECT group_concat(id) FROM (SELECT id FROM documents ORDER BY position, id)")
+    )
+    return all(map(lt, ids, islice(ids, 1, None)))
+
+
+def _integers(cursor: sqlite3.Cursor) -> list[int]:
+    """The integers of a one-row ``group_concat`` (read as one text, split in C: no loop per row)."""
+    (text,) = cursor.fetchone()
+    return list(map(int, text.split(","))) if text else []
 
 
 def _rows(cursor: sqlite3.Cursor) -> Iterator[Any]:
@@ -337,12 +342,12 @@ def key_ranges(
     keys: list[int] | None = None
     if statuses is None:  # from the small index of the ``ext_id`` column, not the table (texts)
         with contextlib.suppress(sqlite3.OperationalError):  # no such index: read the table
-            keys = sorted(
-                r[0]
-                for r in project.conn.execute(
-                    "SELECT id FROM documents INDEXED BY sqlite_autoindex_documents_1"
+            keys = _integers(
+                project.conn.execute(
+                    "SELECT group_concat(id) FROM documents INDEXED BY sqlite_autoindex_documents_1"
                 )
             )
+            keys.sort()
     if keys is None:
         args: list[Any] = []
         where = in_filter("status", statuses, args)
