@@ -346,3 +346,45 @@ def test_fast_csv_with_hand_edited_rows_equals_the_row_by_row_writer(
     fast = _export(tricky, tmp_path / "fast.csv", True, monkeypatch)
     plain = _export(tricky, tmp_path / "plain.csv", False, monkeypatch)
     assert fast == plain
+
+
+def test_a_commit_from_elsewhere_cannot_fall_between_the_reads_of_a_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``annotator export`` reads a file the GUI may be writing: each chunk is read in one state."""
+    import sqlite3
+
+    path = tmp_path / "p.annotator"
+    texts = ["One quote here. Another.", "Second text, with words.", "Third one."]
+    recs = [
+        Record(Document(f"d{i}", t), "alice", (Span("a", 0, 3, "QUOTE"), Span("b", 4, 9, "CLAIM")), ())
+        for i, t in enumerate(texts)
+    ]
+    make_project(path, recs).close()
+    reader = open_project(path, readonly=True)
+    monkeypatch.setattr(csv_export, "worker_count", lambda *args: 1)  # this process: traced
+    writer = sqlite3.connect(path, timeout=0, isolation_level=None)
+    outcome: list[str] = []
+
+    def between(sql: str) -> None:  # another program commits between two of the chunk's reads
+        if "GROUP BY doc, annotator, label" in sql and not outcome:
+            try:
+                writer.execute(
+                    'INSERT INTO spans (doc, sid, annotator, label, start, "end") '
+                    "VALUES (1, 'new', 'alice', 'CLAIM', 0, 3)"
+                )
+                outcome.append("committed")
+            except sqlite3.OperationalError as e:
+                outcome.append(str(e))
+
+    try:
+        reader.conn.set_trace_callback(between)
+        export_project(reader, "csv", tmp_path / "during.csv")
+        reader.conn.set_trace_callback(None)
+        assert outcome == ["database is locked"]  # it waits (here: refused) until the chunk is read
+        plain = _export(reader, tmp_path / "after.csv", False, monkeypatch)
+        assert (tmp_path / "during.csv").read_bytes() == plain[0]
+        assert b",new," not in plain[0]
+    finally:
+        writer.close()
+        reader.close()

@@ -42,6 +42,7 @@ from annotator.store.csv_queries import (
     CsvDocument,
     csv_chunk,
     document_raw_rows,
+    one_state,
 )
 from annotator.store.export_queries import SpanRow, key_ranges, positions_follow_ids
 
@@ -531,6 +532,10 @@ class _ChunkRows:
         self.who_memo = _Memo(lambda who: _bytewise(render([guard(who)])))
 
     def part(self, conn: sqlite3.Connection, keys: tuple[int, int]) -> _CsvPart:
+        with one_state(conn):  # a GUI commit cannot fall between this chunk's reads
+            return self._part(conn, keys)
+
+    def _part(self, conn: sqlite3.Connection, keys: tuple[int, int]) -> _CsvPart:
         chunk = csv_chunk(conn, keys, statuses=self.statuses, annotators=self.annotators)
         docs = chunk.documents
         #: document key -> its records: (annotator, first span, end of its spans)
@@ -629,6 +634,8 @@ class _ChunkRows:
         place = dict(zip(map(_PK, docs), range(len(docs)), strict=True))
         records = chunk.records
         record_docs, record_whos, counts = map(list, zip(*records, strict=True))
+        if sum(counts) != n:
+            return None  # (read in one state, they always agree)
         where = list(map(place.__getitem__, record_docs))
         #: each span's document's start in ``text``
         shift = chain.from_iterable(map(repeat, map(doc_starts.__getitem__, where), counts))

@@ -24,8 +24,9 @@ tells whether that is the project's order.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,24 @@ if TYPE_CHECKING:
 
 #: Separates the values in the texts SQLite builds (a control character JSON text never holds raw).
 SEP = "\x1f"
+
+
+@contextlib.contextmanager
+def one_state(conn: sqlite3.Connection) -> Iterator[None]:
+    """The reads in the block all see one state of the file.
+
+    Without it each statement is a transaction of its own, and a commit from
+    another connection (the GUI, while ``annotator export`` reads the same
+    file) could fall between the reads of one chunk: its record counts would
+    then not match its spans. A savepoint, so that it also nests in a
+    transaction the caller has open. Another connection's commit waits (its
+    busy timeout) until the block ends.
+    """
+    conn.execute("SAVEPOINT annotator_one_state")
+    try:
+        yield
+    finally:
+        conn.execute("RELEASE annotator_one_state")
 
 
 def _columns(*exprs: str) -> str:
