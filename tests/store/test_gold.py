@@ -370,6 +370,52 @@ def test_a_link_waits_until_both_ends_are_gold(tmp_path: Path) -> None:
         assert project.relations("d1") == []
 
 
+@pytest.mark.parametrize("first", ["quote", "speaker"])
+@pytest.mark.parametrize(
+    ("quote_from", "speaker_from", "linked"),
+    [
+        ("alice", "bob", True),  # each end from another annotator: the gold quote keeps a speaker
+        ("bob", "alice", True),
+        ("alice", None, False),  # the speaker rejected: nothing to link to
+    ],
+)
+def test_a_link_whose_ends_were_taken_from_different_annotators_is_kept(
+    tmp_path: Path, first: str, quote_from: str, speaker_from: str | None, linked: bool
+) -> None:
+    a_spans = [Span("q", *Q2, "QUOTE"), Span("s", *S2, "SPEAKER")]
+    b_spans = [
+        Span("q", *at("The war must end,"), "QUOTE"),
+        Span("s", *at("Putin said"), "SPEAKER"),
+    ]
+    rel = [Relation("SAID_BY", "q", "s")]
+    a = write(tmp_path / "a.annotator", "alice", [(doc(), a_spans, rel)])
+    b = write(tmp_path / "b.annotator", "bob", [(doc(), b_spans, rel)])
+    create_gold([a, b], tmp_path / "gold.annotator", decided_by="lead")
+    with open_gold(tmp_path / "gold.annotator") as project:
+        quote, speaker = project.adjudication_items()  # type: ignore[attr-defined]
+        decisions = {
+            "quote": Decide(quote.id, "accept", quote_from, "lead"),
+            "speaker": Decide(speaker.id, "accept", speaker_from, "lead")
+            if speaker_from
+            else Decide(speaker.id, "reject", None, "lead"),
+        }
+        order = [first, "speaker" if first == "quote" else "quote"]
+        project.execute(decisions[order[0]])
+        assert project.relations("d1") == []
+        before = rows(project)
+        project.execute(decisions[order[1]])
+        spans = {s.label: s for s in project.spans("d1")}
+        assert spans["QUOTE"].start == (Q2 if quote_from == "alice" else at("The war must end,"))[0]
+        if linked:
+            assert project.relations("d1") == [
+                Relation("SAID_BY", spans["QUOTE"].id, spans["SPEAKER"].id, GOLD_OWNER)
+            ]
+        else:
+            assert "SPEAKER" not in spans and project.relations("d1") == []
+        project.revert(decisions[order[1]])
+        assert rows(project) == before  # undone exactly, the link with it
+
+
 def test_attribution_and_document_label_differences(tmp_path: Path) -> None:
     spans, _ = full()
     a = write(

@@ -17,7 +17,9 @@ version it is (``{annotator: their span id}``, everyone who had exactly that
 span), the decision, who decided and when. Relations are carried over when
 both ends are in the gold: an annotator's span ids are mapped to gold span
 ids through those provenance rows, so a link whose other end is still waiting
-in another item is added when that item is accepted from the same annotator.
+in another item is added when that item is decided. An end whose item was
+decided for another annotator's version stands for the gold span made in its
+place (``_StandIns``): alice's quote and bob's speaker, both taken, keep a link.
 
 The commands work on any ``GoldRepository`` (the store's project with its
 adjudication tables); they know nothing of SQL or Qt.
@@ -199,6 +201,10 @@ class GoldRepository(Repository, Protocol):
     """A ``Repository`` with the gold project's queue and provenance (store/gold.py)."""
 
     def adjudication_item(self, item_id: int) -> QueueItem: ...
+    def adjudication_items(
+        self, *, state: str | None = None, document: str | None = None
+    ) -> list[QueueItem]: ...
+    def provenance(self, doc_id: str) -> list[Provenance]: ...
     def set_item_decision(
         self,
         item_id: int,
@@ -219,6 +225,51 @@ def as_gold(repo: Repository) -> GoldRepository:
 
 
 # ---- the commands ----------------------------------------------------------------------
+
+
+class _StandIns:
+    """The gold span decided *in place of* an annotator's span, for a link's other end.
+
+    Alice linked her quote to her speaker, Bob to his; the adjudicator took
+    Alice's quote and Bob's speaker. Neither link has both ends gold by its
+    own author, yet the gold quote has a speaker. An end that is not gold
+    itself stands for the gold span its item's decision made instead: the one
+    gold span of the same label that the decision on the (decided) item
+    holding it added. None when there is no such item, the item was
+    rejected, or the decision made several spans of that label.
+    """
+
+    def __init__(self, gold: GoldRepository, doc: str, current: int) -> None:
+        self.gold, self.doc, self.current = gold, doc, current
+        self._items: list[QueueItem] | None = None
+        self._made: dict[int, list[str]] = {}
+
+    def __call__(self, annotator: str, sid: str) -> str | None:
+        if self._items is None:
+            self._items = [
+                it
+                for it in self.gold.adjudication_items(document=self.doc)
+                if not it.is_open and it.id != self.current
+            ]
+            for p in self.gold.provenance(self.doc):
+                if p.item is not None:
+                    self._made.setdefault(p.item, []).append(p.sid)
+        for it in self._items:
+            for cand in it.candidates:
+                if cand.annotator != annotator:
+                    continue
+                for span in cand.spans:
+                    if span.id != sid:
+                        continue
+                    same = [g for g in self._made.get(it.id, ()) if self._label(g) == span.label]
+                    return same[0] if len(same) == 1 else None
+        return None
+
+    def _label(self, gold_sid: str) -> str | None:
+        try:
+            return self.gold.span(self.doc, gold_sid).label
+        except AnnotatorError:  # deleted by hand since
+            return None
 
 
 @dataclass
@@ -315,12 +366,17 @@ class Decide:
             for gsid, sources in gold.gold_sources(doc).items():
                 for who, their in sources.items():
                     mapping.setdefault((who, their), gsid)
+            stand_in = _StandIns(gold, doc, item.id)
             for cand in chosen:
                 for rel in cand.relations:
-                    head = mapping.get((cand.annotator, rel.head))
-                    child = mapping.get((cand.annotator, rel.child))
+                    head = mapping.get((cand.annotator, rel.head)) or stand_in(
+                        cand.annotator, rel.head
+                    )
+                    child = mapping.get((cand.annotator, rel.child)) or stand_in(
+                        cand.annotator, rel.child
+                    )
                     if head is None or child is None or head == child:
-                        continue  # the other end is not gold (yet)
+                        continue  # the other end is not gold (yet), or was rejected
                     new = Relation(rel.label, head, child, "")
                     existing = repo.relations_of(doc, head, "")
                     if any(

@@ -26,7 +26,8 @@ or ``majority`` of them, never more than the document has):
   annotators link it identically; otherwise one "attribution" item (SAID_BY
   among them) or "relation" item per head span. A relation with an end in
   the queue travels with that end's candidate and is added when both ends
-  are gold (``core.adjudication.Decide``).
+  are gold, or stand for a gold span decided in their place: one annotator's
+  quote and another's speaker (``core.adjudication.Decide``).
 * **Document labels** (given by file owners) are gold when at least two
   owners, and ``m`` of those who gave labels, agree; otherwise a "document"
   item.

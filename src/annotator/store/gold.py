@@ -95,13 +95,18 @@ class GoldStoreMixin:
         def _pk(self, doc_id: str) -> int: ...
 
     # ---- the queue -------------------------------------------------------
-    def adjudication_items(self, *, state: str | None = None) -> list[QueueItem]:
-        """Every queue item in order (or only those in ``state``, e.g. "open")."""
-        sql = f"SELECT {_ITEM_COLUMNS} FROM adjudication a JOIN documents d ON d.id = a.doc"
+    def adjudication_items(
+        self, *, state: str | None = None, document: str | None = None
+    ) -> list[QueueItem]:
+        """Every queue item in order (or only those in ``state``, e.g. "open", or of one document)."""
+        sql = f"SELECT {_ITEM_COLUMNS} FROM adjudication a JOIN documents d ON d.id = a.doc WHERE 1"
         args: list[Any] = []
         if state is not None:
-            sql += " WHERE a.state = ?"
+            sql += " AND a.state = ?"
             args.append(state)
+        if document is not None:
+            sql += " AND a.doc = ?"
+            args.append(self._pk(document))
         return [_item_from_row(r) for r in self.conn.execute(sql + " ORDER BY a.position", args)]
 
     def adjudication_item(self, item_id: int) -> QueueItem:
