@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from annotator.core.adjudication import Decide, QueueItem
+from annotator.core.adjudication import Decide, QueueItem, Reopen
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import AttrValue, Document, Person, Relation, Span
 from annotator.io.adjudicate import GOLD_OWNER, create_gold
@@ -462,6 +462,64 @@ def test_reopening_resumes_with_the_same_open_items(gold: Project) -> None:
         assert queue_counts(again.conn) == (2, 3)
         (prov,) = [p for p in again.provenance("d1") if p.item == items[1].id]  # type: ignore[attr-defined]
         assert prov.decision == "edited"
+
+
+def content(project: Project) -> dict[str, list[tuple[Any, ...]]]:
+    """``rows`` without the row ids (rows put back get new ones), in a stable order."""
+    return {t: sorted(map(repr, (r[1:] for r in got))) for t, got in rows(project).items()}  # type: ignore[misc]
+
+
+def test_a_decision_from_an_earlier_session_can_be_reopened(gold: Project) -> None:
+    path = gold.path
+    attribute, _boundary, missing = gold.adjudication_items()  # type: ignore[attr-defined]
+    assert (attribute.kind, missing.kind) == ("attribute", "missing")
+    before = content(gold)
+    gold.execute(Decide(missing.id, "accept", "alice", "lead", AT))
+    decided = content(gold)
+    assert decided != before
+    gold.close()
+    with open_gold(path) as again:  # a new session: no undo history
+        with pytest.raises(AnnotatorError, match="open: there is no decision"):
+            again.execute(Reopen(attribute.id))
+        assert content(again) == decided
+        reopen = Reopen(missing.id)
+        change = again.execute(reopen)
+        assert change.document == "d1" and change.spans
+        assert reopen.text.startswith("Reopen missing")
+        assert again.adjudication_item(missing.id).is_open  # type: ignore[attr-defined]
+        assert content(again) == before  # as before the decision
+        again.revert(reopen)
+        assert content(again) == decided  # the decision and its gold are back
+        again.execute(reopen)
+        again.execute(Decide(missing.id, "reject", None, "lead", AT))  # decided anew
+        assert again.adjudication_item(missing.id).state == "rejected"  # type: ignore[attr-defined]
+
+
+def test_reopening_takes_the_links_and_labels_the_decision_made(tmp_path: Path) -> None:
+    spans, _ = full()
+    a = write(tmp_path / "a.annotator", "alice",
+              [(doc(stance="favor"), spans, [Relation("SAID_BY", "q1", "s1")])])  # fmt: skip
+    b = write(tmp_path / "b.annotator", "bob",
+              [(doc(stance="against"), spans, [Relation("SAID_BY", "q1", "s2")])])  # fmt: skip
+    create_gold([a, b], tmp_path / "gold.annotator", decided_by="lead")
+    with open_gold(tmp_path / "gold.annotator") as project:
+        kinds = items_by_kind(project)
+        before = content(project)
+        project.execute(Decide(kinds["document"].id, "accept", "bob", "lead"))
+        project.execute(Decide(kinds["attribution"].id, "accept", "bob", "lead"))
+        decided = content(project)
+        assert project.relations("d1") and project.document_labels("d1") == {"stance": "against"}
+        reopened = [Reopen(kinds[kind].id) for kind in ("attribution", "document")]
+        for command in reopened:
+            project.execute(command)
+        assert project.relations("d1") == [] and project.document_labels("d1") == {}
+        assert content(project) == before
+        with pytest.raises(AnnotatorError):
+            project.execute(Reopen(kinds["attribution"].id))  # already open
+        assert content(project) == before
+        for command in reversed(reopened):
+            project.revert(command)
+        assert content(project) == decided
 
 
 def test_schemes_kept_by_the_review_are_not_read_again(

@@ -135,6 +135,37 @@ def test_pressing_1_accepts_the_first_version_and_ctrl_z_undoes(qtbot, window, g
     assert states(gold) == ["accepted", "open", "open", "open"]
 
 
+def test_page_keys_reach_a_decided_item_and_r_reopens_it(qtbot, window, gold) -> None:  # type: ignore[no-untyped-def]
+    win, panel = window
+    qtbot.keyClick(panel, Qt.Key.Key_R)  # item 1 is open: nothing to reopen
+    assert "no decision to reopen" in panel.message_label.text()
+    qtbot.keyClick(panel, Qt.Key.Key_1)
+    quote = next(s for s in gold.spans("d1") if s.label == "QUOTE")
+    assert panel.item is not None and panel.item.position == 2
+    qtbot.keyClick(panel, Qt.Key.Key_PageUp)  # back to the decided item (N skips it)
+    assert panel.item is not None and panel.item.position == 1 and not panel.item.is_open
+    assert "· accepted by lead" in panel.position_label.text()
+    qtbot.keyClick(panel, Qt.Key.Key_1)
+    assert "R reopens it" in panel.message_label.text()
+
+    qtbot.keyClick(panel, Qt.Key.Key_R)
+    assert states(gold) == ["open", "open", "open", "open"]
+    assert quote.id not in {s.id for s in gold.spans("d1")}
+    assert quote.id not in win.view._by_id  # gone from the article too
+    assert panel.item is not None and panel.item.position == 1 and panel.item.is_open
+    assert panel.message_label.text().startswith("Reopened: the accepted decision by lead")
+    assert win.undo_stack.undoText().startswith("Reopen attribute")
+
+    qtbot.keyClick(panel, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert states(gold) == ["accepted", "open", "open", "open"]
+    assert quote in gold.spans("d1")
+    qtbot.keyClick(panel, Qt.Key.Key_PageDown)
+    assert panel.item is not None and panel.item.position == 2
+    qtbot.keyClick(panel, Qt.Key.Key_PageUp)
+    qtbot.keyClick(panel, Qt.Key.Key_PageUp)  # wraps around to the last item
+    assert panel.item is not None and panel.item.position == 4
+
+
 def test_both_reject_and_moving_between_open_items(qtbot, window, gold) -> None:  # type: ignore[no-untyped-def]
     _win, panel = window
     qtbot.keyClick(panel, Qt.Key.Key_B)  # an attribute: only one version can be gold

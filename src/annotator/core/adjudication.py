@@ -10,7 +10,9 @@ edit, so it runs in one transaction and is undone with Ctrl+Z:
 * ``Decide(item, "accept", candidate="alice")`` -- alice's version becomes gold;
 * ``Decide(item, "both")`` -- every version (identical spans once);
 * ``Decide(item, "reject")`` -- none of them;
-* ``edit=True`` records the decision as "edited": accepted to be changed by hand.
+* ``edit=True`` records the decision as "edited": accepted to be changed by hand;
+* ``Reopen(item)`` -- takes a decision back, also one from an earlier session
+  (which undo no longer reaches): its gold goes, the item is open again.
 
 Every gold span a decision makes gets a provenance row: the annotators whose
 version it is (``{annotator: their span id}``, everyone who had exactly that
@@ -227,6 +229,32 @@ def as_gold(repo: Repository) -> GoldRepository:
 # ---- the commands ----------------------------------------------------------------------
 
 
+def _gold_links(
+    gold: GoldRepository, doc: str, item_id: int, chosen: Sequence[Candidate]
+) -> list[Relation]:
+    """The gold links the chosen versions' relations make (an annotator's span ids mapped to
+    gold span ids through provenance, or through ``_StandIns``); those with an end not gold
+    (yet, or rejected) are left out."""
+    links: list[Relation] = []
+    if not any(c.relations for c in chosen):
+        return links
+    mapping: dict[tuple[str, str], str] = {}
+    for gsid, sources in gold.gold_sources(doc).items():
+        for who, their in sources.items():
+            mapping.setdefault((who, their), gsid)
+    stand_in = _StandIns(gold, doc, item_id)
+    for cand in chosen:
+        for rel in cand.relations:
+            head = mapping.get((cand.annotator, rel.head)) or stand_in(cand.annotator, rel.head)
+            child = mapping.get((cand.annotator, rel.child)) or stand_in(cand.annotator, rel.child)
+            if head is None or child is None or head == child:
+                continue
+            new = Relation(rel.label, head, child, "")
+            if new not in links:
+                links.append(new)
+    return links
+
+
 class _StandIns:
     """The gold span decided *in place of* an annotator's span, for a link's other end.
 
@@ -361,30 +389,14 @@ class Decide:
                 )
 
         # relations: an annotator's span ids -> gold span ids, through provenance
-        if any(c.relations for c in chosen):
-            mapping: dict[tuple[str, str], str] = {}
-            for gsid, sources in gold.gold_sources(doc).items():
-                for who, their in sources.items():
-                    mapping.setdefault((who, their), gsid)
-            stand_in = _StandIns(gold, doc, item.id)
-            for cand in chosen:
-                for rel in cand.relations:
-                    head = mapping.get((cand.annotator, rel.head)) or stand_in(
-                        cand.annotator, rel.head
-                    )
-                    child = mapping.get((cand.annotator, rel.child)) or stand_in(
-                        cand.annotator, rel.child
-                    )
-                    if head is None or child is None or head == child:
-                        continue  # the other end is not gold (yet), or was rejected
-                    new = Relation(rel.label, head, child, "")
-                    existing = repo.relations_of(doc, head, "")
-                    if any(
-                        (r.label, r.head, r.child) == (new.label, head, child) for r in existing
-                    ):
-                        continue
-                    repo.insert_relation(doc, new)
-                    self._relations.append(new)
+        for new in _gold_links(gold, doc, item.id, chosen):
+            existing = repo.relations_of(doc, new.head, "")
+            if any(
+                (r.label, r.head, r.child) == (new.label, new.head, new.child) for r in existing
+            ):
+                continue
+            repo.insert_relation(doc, new)
+            self._relations.append(new)
 
         # document labels
         labels: dict[str, AttrValue] = {}
@@ -438,3 +450,96 @@ class Decide:
             return f"Accept all versions of{where or ' ' + item.kind}"
         verb = "Accept and edit" if self.edit else "Accept"
         return f"{verb} {self.candidate}’s {item.kind}{where}"
+
+
+@dataclass
+class Reopen:
+    """Reopen a decided queue item: the gold it made goes, the item waits in the queue again.
+
+    For a decision from an earlier session (within a session, undo does the
+    same). Removes the gold spans the decision made (those whose provenance
+    names the item, as later edited by hand, if they were), the links that
+    touch them, and, for a document item, the labels it was about; marks the
+    item open. Revert puts back exactly what was removed, and the decision.
+    """
+
+    item_id: int
+    _item: QueueItem | None = None
+    _spans: list[Span] = field(default_factory=list)
+    _provenance: list[Provenance] = field(default_factory=list)
+    _relations: list[Relation] = field(default_factory=list)
+    _labels_before: dict[str, AttrValue] | None = None
+    _text: str = ""
+
+    @property
+    def text(self) -> str:
+        return self._text or f"Reopen item {self.item_id}"
+
+    def apply(self, repo: Repository) -> Change:
+        gold = as_gold(repo)
+        item = gold.adjudication_item(self.item_id)
+        if item.is_open:
+            raise AnnotatorError(f"item {item.position} is open: there is no decision to reopen")
+        doc = item.document
+        self._item = item
+        self._provenance = [p for p in gold.provenance(doc) if p.item == item.id]
+        self._spans, self._relations, self._labels_before = [], [], None
+        for p in self._provenance:
+            try:
+                self._spans.append(repo.span(doc, p.sid))
+            except AnnotatorError:
+                continue  # deleted by hand since: only its provenance row is left
+            for rel in repo.relations_of(doc, p.sid, ""):
+                if rel not in self._relations:
+                    self._relations.append(rel)
+        # the links it made between gold spans it did not make (an "attribution" item)
+        chosen = [c for c in item.candidates if c.annotator in item.chosen]
+        for link in _gold_links(gold, doc, item.id, chosen):
+            for rel in repo.relations_of(doc, link.head, ""):
+                same = (rel.label, rel.head, rel.child) == (link.label, link.head, link.child)
+                if same and rel not in self._relations:
+                    self._relations.append(rel)
+        for rel in self._relations:
+            repo.delete_relation(doc, rel)
+        for p in self._provenance:
+            gold.delete_provenance(doc, p.sid)
+        for span in self._spans:
+            repo.delete_span(doc, span.id, "")
+        if item.kind == "document":
+            names = {name for c in item.candidates for name in c.labels}
+            self._labels_before = repo.document_labels(doc)
+            repo.set_document_labels(
+                doc, {k: v for k, v in self._labels_before.items() if k not in names}
+            )
+        gold.set_item_decision(item.id, "open", [], None, None)
+        where = ""
+        if item.kind != "document":
+            where = f" “{_excerpt(repo.document_text(doc)[item.start : item.end], 24)}”"
+        self._text = f"Reopen {item.kind}{where}"
+        return self._change()
+
+    def revert(self, repo: Repository) -> Change:
+        gold = as_gold(repo)
+        item = self._item
+        assert item is not None, "revert before apply"
+        doc = item.document
+        for span in self._spans:
+            repo.insert_span(doc, span.with_(annotator=""))
+        for p in self._provenance:
+            gold.insert_provenance(doc, p)
+        for rel in self._relations:
+            repo.insert_relation(doc, rel)
+        if self._labels_before is not None:
+            repo.set_document_labels(doc, self._labels_before)
+        gold.set_item_decision(
+            item.id, item.state, list(item.chosen), item.decided_by, item.decided_at
+        )
+        return self._change()
+
+    def _change(self) -> Change:
+        return Change(
+            self._item.document if self._item is not None else "",
+            frozenset(s.id for s in self._spans),
+            relations=bool(self._relations),
+            document_fields=self._labels_before is not None,
+        )

@@ -9,7 +9,10 @@ that annotator's colour, and the article with every version drawn over it
   version, ``Enter`` accepts it; ``E`` accepts it and hands it over for
   editing (``editRequested``), recorded as "edited";
 * ``B`` accepts every version; ``X`` rejects them all;
-* ``N`` / ``Shift+N`` go to the next / previous open item.
+* ``N`` / ``Shift+N`` go to the next / previous open item; ``Page Down`` /
+  ``Page Up`` to the next / previous item, decided ones too;
+* ``R`` reopens the decided item shown (``core.adjudication.Reopen``: a
+  decision from an earlier session, which Ctrl+Z no longer reaches).
 
 Decisions are ``core.adjudication.Decide`` commands given to ``run`` (the
 main window's: executed in one transaction and pushed on its undo stack), so
@@ -41,7 +44,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.adjudication import SINGLE_CHOICE_KINDS, Candidate, Decide, QueueItem, now
+from annotator.core.adjudication import (
+    SINGLE_CHOICE_KINDS,
+    Candidate,
+    Decide,
+    QueueItem,
+    Reopen,
+    now,
+)
 from annotator.core.commands import Command
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Relation, Span
@@ -63,7 +73,8 @@ ANNOTATOR_COLORS: tuple[str, ...] = (
 GOLD_COLOR = "#9E9E9E"
 KEY_HELP = (
     "1–9 accept that version · ↑↓ choose, Enter accept · E accept and edit · "
-    "B accept all · X reject · N / Shift+N next / previous open item · Ctrl+Z undo"
+    "B accept all · X reject · N / Shift+N next / previous open item · "
+    "PgDn / PgUp next / previous item · R reopen a decided item · Ctrl+Z undo"
 )
 PROJECT_FILTER = "Annotator projects (*.annotator);;All files (*)"
 
@@ -364,7 +375,7 @@ class AdjudicationPanel(QWidget):
             return False
         if not item.is_open:
             self.message_label.setText(
-                f"Already decided ({item.state} by {item.decided_by}); Ctrl+Z undoes it."
+                f"Already decided ({item.state} by {item.decided_by}); R reopens it."
             )
             return False
         if choice == "both" and item.kind in SINGLE_CHOICE_KINDS:
@@ -402,6 +413,29 @@ class AdjudicationPanel(QWidget):
             return False
         return self.decide("accept", self.item.candidates[row].annotator, edit=edit)
 
+    def reopen(self) -> bool:
+        """Reopen the decided item shown: the gold it made goes, it waits in the queue again."""
+        item = self.item
+        if item is None:
+            self.message_label.setText("No item to reopen.")
+            return False
+        if item.is_open:
+            self.message_label.setText("This item is open: there is no decision to reopen.")
+            return False
+        command = Reopen(item.id)
+        self._deciding = True
+        try:
+            if not self.run(command):
+                return False
+        finally:
+            self._deciding = False
+        self._states[item.id] = "open"
+        self.show_item(item.id, follow=False)
+        self.message_label.setText(
+            f"Reopened: the {item.state} decision by {item.decided_by} was taken back."
+        )
+        return True
+
     # ---- moving ---------------------------------------------------------
     def _next_open(self, after: int | None, delta: int) -> int | None:
         ids, n = self._ids, len(self._ids)
@@ -412,6 +446,14 @@ class AdjudicationPanel(QWidget):
             if self._states[candidate] == "open":
                 return candidate
         return None
+
+    def browse(self, delta: int) -> None:
+        """Show the next (+1) or previous (-1) item, open or decided, wrapping around."""
+        if not self._ids:
+            return
+        number = self._number.get(self.item.id) if self.item is not None else None
+        start = number - 1 if number is not None else (-1 if delta > 0 else len(self._ids))
+        self.show_item(self._ids[(start + delta) % len(self._ids)])
 
     def step(self, delta: int, *, after: int | None = None) -> None:
         """Show the next (+1) or previous (-1) open item, wrapping around."""
@@ -432,7 +474,7 @@ class AdjudicationPanel(QWidget):
                 return  # the stack was cleared: the window is changing projects
             moved = self._stack.command(index if index < before else index - 1)
             command = getattr(moved, "command", None)
-            if isinstance(command, Decide):
+            if isinstance(command, (Decide, Reopen)):
                 state = self.gold.adjudication_item(command.item_id).state
                 self._states[command.item_id] = state
                 if index < before:
@@ -463,6 +505,11 @@ class AdjudicationPanel(QWidget):
             return lambda: self.step(+1)
         if shift and key == Qt.Key.Key_N:
             return lambda: self.step(-1)
+        if plain and key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            delta = 1 if key == Qt.Key.Key_PageDown else -1
+            return lambda: self.browse(delta)
+        if plain and key == Qt.Key.Key_R:
+            return self.reopen
         if plain and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             delta = -1 if key == Qt.Key.Key_Up else 1
             return lambda: self._move_candidate(delta)
