@@ -344,8 +344,8 @@ def test_refused_decisions_change_nothing(gold: Project) -> None:
     assert rows(gold) == before
 
 
-def test_a_link_waits_until_both_ends_are_gold(tmp_path: Path) -> None:
-    """Both the quote and its speaker are disputed: the SAID_BY comes with the second decision."""
+def disputed_quote_and_speaker(tmp_path: Path) -> Path:
+    """alice and bob both link their quote to its speaker; both spans' bounds differ."""
     a_spans = [Span("q", *Q2, "QUOTE"), Span("s", *S2, "SPEAKER")]
     b_spans = [
         Span("q", *at("The war must end,"), "QUOTE"),
@@ -355,7 +355,12 @@ def test_a_link_waits_until_both_ends_are_gold(tmp_path: Path) -> None:
     a = write(tmp_path / "a.annotator", "alice", [(doc(), a_spans, rel)])
     b = write(tmp_path / "b.annotator", "bob", [(doc(), b_spans, rel)])
     create_gold([a, b], tmp_path / "gold.annotator", decided_by="lead")
-    with open_gold(tmp_path / "gold.annotator") as project:
+    return tmp_path / "gold.annotator"
+
+
+def test_a_link_waits_until_both_ends_are_gold(tmp_path: Path) -> None:
+    """Both the quote and its speaker are disputed: the SAID_BY comes with the second decision."""
+    with open_gold(disputed_quote_and_speaker(tmp_path)) as project:
         quote, speaker = project.adjudication_items()  # type: ignore[attr-defined]
         assert (quote.kind, speaker.kind) == ("boundary", "boundary")
         project.execute(Decide(speaker.id, "accept", "alice", "lead"))
@@ -382,16 +387,7 @@ def test_a_link_waits_until_both_ends_are_gold(tmp_path: Path) -> None:
 def test_a_link_whose_ends_were_taken_from_different_annotators_is_kept(
     tmp_path: Path, first: str, quote_from: str, speaker_from: str | None, linked: bool
 ) -> None:
-    a_spans = [Span("q", *Q2, "QUOTE"), Span("s", *S2, "SPEAKER")]
-    b_spans = [
-        Span("q", *at("The war must end,"), "QUOTE"),
-        Span("s", *at("Putin said"), "SPEAKER"),
-    ]
-    rel = [Relation("SAID_BY", "q", "s")]
-    a = write(tmp_path / "a.annotator", "alice", [(doc(), a_spans, rel)])
-    b = write(tmp_path / "b.annotator", "bob", [(doc(), b_spans, rel)])
-    create_gold([a, b], tmp_path / "gold.annotator", decided_by="lead")
-    with open_gold(tmp_path / "gold.annotator") as project:
+    with open_gold(disputed_quote_and_speaker(tmp_path)) as project:
         quote, speaker = project.adjudication_items()  # type: ignore[attr-defined]
         decisions = {
             "quote": Decide(quote.id, "accept", quote_from, "lead"),
