@@ -16,15 +16,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets
-import shutil
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from annotator.core.errors import AnnotatorError
 from annotator.io.atomic import atomic_write
+
+if TYPE_CHECKING:
+    import zipfile
 
 #: The first line of every dataset card: how exports (and imports) recognise one.
 CARD_MARKER = "<!-- annotator:dataset-card -->"
@@ -98,6 +98,8 @@ class TreeOutput:
                 raise AnnotatorError(f"{name}: is a folder, not a zip file")
             self._zip_cm = atomic_write(dest, mode="wb")
             handle = self._zip_cm.__enter__()
+            import zipfile  # (on first use: most exports write no archive)
+
             self._zip = zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED)
             return self
         if dest.exists() and not dest.is_dir():
@@ -108,7 +110,7 @@ class TreeOutput:
                 "choose a new folder (its files would be replaced)"
             )
         for _ in range(100):
-            tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
+            tmp = dest.with_name(f".{dest.name}.{os.urandom(4).hex()}.tmp")
             try:
                 tmp.mkdir()
             except FileExistsError:
@@ -137,17 +139,17 @@ class TreeOutput:
             os.sync()  # the files' data reaches the disk before the rename that publishes them
         try:
             if dest.exists():
-                old = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.old")
+                old = dest.with_name(f".{dest.name}.{os.urandom(4).hex()}.old")
                 os.replace(dest, old)
             os.replace(self._tmp, dest)
         except OSError as e:
             if old is not None and not dest.exists():
                 with contextlib.suppress(OSError):
                     os.replace(old, dest)
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            _rmtree(self._tmp, ignore_errors=True)
             raise AnnotatorError(f"{dest}: cannot write ({e.strerror or e})") from None
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            _rmtree(old, ignore_errors=True)
 
     def _abort(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if self._zip is not None:
@@ -156,7 +158,7 @@ class TreeOutput:
             self._zip_cm.__exit__(exc_type, exc, tb)
             return
         if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            _rmtree(self._tmp, ignore_errors=True)
 
     # ---- writing ------------------------------------------------------
     def _claim(self, rel: str) -> str:
@@ -188,3 +190,9 @@ class TreeOutput:
 
     def has(self, rel: str) -> bool:
         return rel in self._names
+
+
+def _rmtree(path: Path, *, ignore_errors: bool = False) -> None:
+    import shutil  # (on first use: not needed to start)
+
+    shutil.rmtree(path, ignore_errors=ignore_errors)

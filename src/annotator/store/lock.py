@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -49,7 +48,7 @@ class ProjectLock:
                 + (f" ({holder})" if holder else "")
             )
         os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode())
+        os.write(fd, f"pid {os.getpid()} on {_host()}".encode())
         self._fd = fd
 
     def release(self) -> None:
@@ -92,3 +91,12 @@ else:
         except OSError:
             return False
         return True
+
+
+def _host() -> str:
+    """This computer's name, for the lock file (``os.uname``: no ``socket`` import at start-up)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket  # Windows
+
+    return socket.gethostname()
