@@ -255,6 +255,22 @@ def _gold_links(
     return links
 
 
+def _stored(repo: Repository, doc: str, link: Relation) -> Relation | None:
+    """The gold relation stored with ``link``'s label and ends, if there is one."""
+    for r in repo.relations_of(doc, link.head, ""):
+        if (r.label, r.head, r.child) == (link.label, link.head, link.child):
+            return r
+    return None
+
+
+def _where(item: QueueItem, repo: Repository) -> str:
+    """`` “excerpt”`` of the item's place in its text (nothing for a document item)."""
+    if item.kind == "document":
+        return ""
+    text = repo.document_text(item.document)
+    return f" “{_excerpt(text[item.start : item.end], 24)}”"
+
+
 class _StandIns:
     """The gold span decided *in place of* an annotator's span, for a link's other end.
 
@@ -390,13 +406,9 @@ class Decide:
 
         # relations: an annotator's span ids -> gold span ids, through provenance
         for new in _gold_links(gold, doc, item.id, chosen):
-            existing = repo.relations_of(doc, new.head, "")
-            if any(
-                (r.label, r.head, r.child) == (new.label, new.head, new.child) for r in existing
-            ):
-                continue
-            repo.insert_relation(doc, new)
-            self._relations.append(new)
+            if _stored(repo, doc, new) is None:
+                repo.insert_relation(doc, new)
+                self._relations.append(new)
 
         # document labels
         labels: dict[str, AttrValue] = {}
@@ -440,10 +452,7 @@ class Decide:
         )
 
     def _describe(self, item: QueueItem, repo: Repository) -> str:
-        where = ""
-        if item.kind != "document":
-            text = repo.document_text(item.document)
-            where = f" “{_excerpt(text[item.start : item.end], 24)}”"
+        where = _where(item, repo)
         if self.choice == "reject":
             return f"Reject {item.kind}{where}"
         if self.choice == "both":
@@ -495,10 +504,9 @@ class Reopen:
         # the links it made between gold spans it did not make (an "attribution" item)
         chosen = [c for c in item.candidates if c.annotator in item.chosen]
         for link in _gold_links(gold, doc, item.id, chosen):
-            for rel in repo.relations_of(doc, link.head, ""):
-                same = (rel.label, rel.head, rel.child) == (link.label, link.head, link.child)
-                if same and rel not in self._relations:
-                    self._relations.append(rel)
+            stored = _stored(repo, doc, link)
+            if stored is not None and stored not in self._relations:
+                self._relations.append(stored)
         for rel in self._relations:
             repo.delete_relation(doc, rel)
         for p in self._provenance:
@@ -512,10 +520,7 @@ class Reopen:
                 doc, {k: v for k, v in self._labels_before.items() if k not in names}
             )
         gold.set_item_decision(item.id, "open", [], None, None)
-        where = ""
-        if item.kind != "document":
-            where = f" “{_excerpt(repo.document_text(doc)[item.start : item.end], 24)}”"
-        self._text = f"Reopen {item.kind}{where}"
+        self._text = f"Reopen {item.kind}{_where(item, repo)}"
         return self._change()
 
     def revert(self, repo: Repository) -> Change:
