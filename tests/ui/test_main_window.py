@@ -384,3 +384,39 @@ def test_the_header_shows_the_byline(qtbot, empty_project: Project) -> None:  # 
     win = MainWindow(empty_project, interaction=ScriptedInteraction())
     qtbot.addWidget(win)
     assert win.meta_label.text().startswith("by Jane Doe  ·  Mail Online")
+
+
+def test_colleagues_annotations_are_named_then_drawn_read_only(qtbot, window: MainWindow, project: Project, sample_text: str) -> None:  # type: ignore[no-untyped-def]
+    from annotator.core.model import Span
+
+    doc = project.document(SAMPLE_ID)
+    quote = sample_text.index("Millions of people")
+    peskov = sample_text.index("Peskov")
+    project.add_records([
+        Record(doc, "bob", (Span("q1", quote, quote + 18, "QUOTE"), Span("s1", peskov, peskov + 6, "SPEAKER")), ()),
+        Record(doc, "carol", (Span("q1", quote, quote + 8, "QUOTE"),), ()),
+    ])  # fmt: skip
+    window.refresh_documents()
+    window.show_document(SAMPLE_ID)
+    note = "also annotated by bob (2), carol (1) (View > Colleagues' annotations)"
+    assert window.meta_label.text().endswith(note)
+    assert window.view.others() == []  # named, not drawn: off by default
+
+    press(qtbot, window, "Ctrl+Shift+L")
+    assert window.actions_by_name["colleagues"].isChecked()
+    assert window.meta_label.text().endswith("also annotated by bob (2), carol (1)")
+    assert sorted(s.id for s in window.view.others()) == ["bob/q1", "bob/s1", "carol/q1"]
+    assert project.spans(SAMPLE_ID) == [] and window.panel.model.rowCount() == 0  # ours only
+    (rect,) = window.view.cp_rects(peskov + 2, peskov + 3)
+    tip = window.view.tooltip_at(rect.center().toPoint())
+    assert "bob · SPEAKER — Peskov" in tip
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert window.view.selected_span() is None and window.panel._span is None  # never selected
+    window.grab()  # drawn without error
+
+    window.view.select_cp(peskov, peskov + 6)  # tagging there makes our own span, theirs stays
+    window.tag("SPEAKER")
+    there = sorted(s.annotator for s in project.spans(SAMPLE_ID, "*") if s.start == peskov)
+    assert there == sorted(["bob", project.owner])
+    press(qtbot, window, "Ctrl+Shift+L")
+    assert window.view.others() == []

@@ -82,6 +82,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("status_done", "Document", "Mark as &done", ("Ctrl+3",)),
     ActionSpec("dashboard", "View", "Project &dashboard…", ("Ctrl+Shift+D",),
                "Charts: who gets quoted, on which side, claims, progress by annotator"),
+    ActionSpec("colleagues", "View", "&Colleagues' annotations", ("Ctrl+Shift+L",),
+               "Show the other annotators' spans in this project: dotted boxes around the text"),
     ActionSpec("zoom_in", "View", "Zoom &in", ("Ctrl+=", "Ctrl++")),
     ActionSpec("zoom_out", "View", "Zoom &out", ("Ctrl+-",)),
     ActionSpec("user_guide", "Help", "&User guide", (), "Open the user guide"),

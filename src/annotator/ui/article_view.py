@@ -203,6 +203,10 @@ class ArticleView(QPlainTextEdit):
         self._heads: set[str] = set()
         self._suggestions = SpanIndex()
         self._suggestion_by_id: dict[str, Span] = {}
+        #: other annotators' spans (read-only, a dotted box around the text), their colours
+        self._others = SpanIndex()
+        self._other_colors: dict[str, QColor] = {}
+        self._other_rank: dict[str, int] = {}
         self._selected_suggestion: str | None = None
         self._press_pos: QPoint | None = None
         self._cycle: tuple[str, ...] = ()
@@ -236,6 +240,7 @@ class ArticleView(QPlainTextEdit):
         self._colors = {label: QColor(c) for label, c in colors.items()}
         self._fills = {}
         self._set_spans(spans)
+        self._others = SpanIndex()
         self.setPlainText(display_text(text))
 
     def text(self) -> str:
@@ -314,6 +319,18 @@ class ArticleView(QPlainTextEdit):
 
     def suggestions(self) -> list[Span]:
         return list(self._suggestions)
+
+    def set_others(self, spans: Sequence[Span], colors: Mapping[str, str]) -> None:
+        """Other annotators' spans, shown read-only: a dotted box around the text in the
+        annotator's colour (``colors``: annotator -> colour); never selected or edited."""
+        self._others = SpanIndex(s.with_(id=f"{s.annotator}/{s.id}") for s in spans)
+        self._other_colors = {who: QColor(c) for who, c in colors.items()}
+        self._other_rank = {who: i for i, who in enumerate(colors)}
+        self.viewport().update()
+
+    def others(self) -> list[Span]:
+        """The other annotators' spans shown (ids "annotator/id")."""
+        return list(self._others)
 
     def set_selected_suggestion(self, span_id: str | None) -> None:
         span = self._suggestion_by_id.get(span_id or "")
@@ -553,6 +570,17 @@ class ArticleView(QPlainTextEdit):
             painter.drawRects([r.adjusted(1, 1, -1, -1) for r in span_rects])
             self._paint_connectors(painter, span_rects, geometry, vis_start, vis_end, outline)
 
+        # Other annotators' spans: a dotted box in the annotator's colour, nested by annotator.
+        theirs = self._others.overlapping(vis_start, vis_end) if vis_end > vis_start else []
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for span in theirs:
+            color = self._other_colors.get(span.annotator, QColor("gray"))
+            painter.setPen(QPen(color, 1.5, Qt.PenStyle.DotLine))
+            k = 0.75 + 2.0 * min(self._other_rank.get(span.annotator, 0), MAX_LANES - 1)
+            painter.drawRects(
+                [r.adjusted(k, k, -k, -k) for a, b in span.pieces for r in rects(a, b)]
+            )
+
         # Pending suggestions: a dashed outline in the label colour, thicker when selected.
         pending = self._suggestions.overlapping(vis_start, vis_end) if vis_end > vis_start else []
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -605,7 +633,9 @@ class ArticleView(QPlainTextEdit):
         if cp is None:
             return ""
         lines = []
-        for span in self.spans_at_cp(cp)[:TOOLTIP_MAX_SPANS]:
+        entries = [(s, "") for s in self.spans_at_cp(cp)]
+        entries += [(s, f"{s.annotator} · ") for s in self._others.at(cp)]  # a colleague's
+        for span, who in entries[:TOOLTIP_MAX_SPANS]:
             if span.fragments:
                 raw = span.text_in(self._text)
             else:
@@ -613,7 +643,7 @@ class ArticleView(QPlainTextEdit):
             snippet = _WS.sub(" ", raw).strip()
             if len(snippet) > TOOLTIP_CHARS:
                 snippet = snippet[:TOOLTIP_CHARS].rstrip() + "…"
-            lines.append(html.escape(f"{span.label} — {snippet}"))
+            lines.append(html.escape(f"{who}{span.label} — {snippet}"))
         if not lines:
             return ""
         return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"

@@ -83,7 +83,7 @@ from annotator.ui.actions import ACTIONS, MENUS, build_actions, label_shortcuts
 from annotator.ui.article_view import ArticleView
 from annotator.ui.find_bar import MAX_HIGHLIGHTS, FindBar, find_all
 from annotator.ui.interaction import Interaction, UnattendedInteraction
-from annotator.ui.settings import Preferences, Settings, display_colors
+from annotator.ui.settings import ANNOTATOR_COLORS, Preferences, Settings, display_colors
 from annotator.ui.tag_panel import TagPanel
 from annotator.ui.undo import UndoableCommand
 
@@ -117,6 +117,10 @@ class MainWindow(QMainWindow):
         self.project = project
         self.doc: Document | None = None
         self._relations: list[Relation] = []
+        #: the project's other annotators, in colour order (read when first needed)
+        self._colleagues: list[str] | None = None
+        #: "also annotated by …" for the header
+        self._others_note = ""
         self._quotes_dirty = False
         self._pending: Suggestions | None = None
         self._dashboard: QMainWindow | None = None
@@ -263,12 +267,14 @@ class MainWindow(QMainWindow):
             "status_todo": lambda: self.set_status("todo"),
             "status_in_progress": lambda: self.set_status("in_progress"),
             "status_done": lambda: self.set_status("done"),
+            "colleagues": self._show_others,
             "zoom_in": lambda: self.view.zoom(+1),
             "zoom_out": lambda: self.view.zoom(-1),
             "shortcuts": self.show_shortcuts,
             "about": self.show_about,
         }
         self.actions_by_name = build_actions(self, handlers)
+        self.actions_by_name["colleagues"].setCheckable(True)
         # Undo/redo come from the stack so their text names the action ("Undo Tag QUOTE …").
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         redo = self.undo_stack.createRedoAction(self, "&Redo")
@@ -406,6 +412,7 @@ class MainWindow(QMainWindow):
 
     def refresh_documents(self) -> None:
         current = self.doc.id if self.doc else None
+        self._colleagues = None  # an import may have brought someone new
         try:
             summaries = self.project.documents()
         except AnnotatorError as e:
@@ -471,7 +478,8 @@ class MainWindow(QMainWindow):
         self._set_pending(None)
         self.doc = self.project.document(doc_id)
         spans = self.project.spans(doc_id)
-        if not self.project.text_intact(doc_id):
+        intact = self.project.text_intact(doc_id)
+        if not intact:
             # Offsets no longer point at the words they tagged: never draw them misplaced.
             self.interaction.error(
                 "Text changed outside Annotator",
@@ -485,7 +493,7 @@ class MainWindow(QMainWindow):
         self.panel.model.reset(self.doc.text, spans, colors)
         self.panel.show_span(None, self.doc.text)
         self._refresh_links()
-        self._show_header()
+        self._show_others(draw=intact)
         if self.find_bar.isVisible():
             self._on_find_text(self.find_bar.edit.text())
         self._update_position()
@@ -498,10 +506,41 @@ class MainWindow(QMainWindow):
         byline = f"by {meta.author}" if meta.author else None
         parts = [p for p in (byline, meta.source, meta.published, meta.url) if p]
         parts.append(f"{len(self.doc.text):,} characters")
+        if self._others_note:
+            parts.append(self._others_note)
         self.meta_label.setText("  ·  ".join(parts))
         self.status_combo.setEnabled(True)
         self.status_combo.setCurrentIndex(max(0, STATUSES.index(self.doc.status)))
         self.panel.set_document_labels(self.doc.labels)
+
+    def _show_others(self, *, draw: bool | None = None) -> None:
+        """Other annotators' spans in this document (a merged project): named in the header;
+        drawn, read-only, when View > Colleagues' annotations is on (never over a text
+        changed outside Annotator: ``draw`` False)."""
+        self._others_note = ""
+        if self.doc is not None:
+            if draw is None:
+                draw = self.project.text_intact(self.doc.id)
+            owner = self.project.owner
+            theirs = [s for s in self.project.spans(self.doc.id, "*") if s.annotator != owner]
+            if self._colleagues is None:
+                from annotator.store.export_queries import annotator_names
+
+                self._colleagues = sorted(annotator_names(self.project) - {owner})
+            shown = self.actions_by_name["colleagues"].isChecked() and draw
+            colors = {
+                who: ANNOTATOR_COLORS[i % len(ANNOTATOR_COLORS)]
+                for i, who in enumerate(self._colleagues)
+            }
+            self.view.set_others(theirs if shown else [], colors)
+            counts: dict[str, int] = {}
+            for span in theirs:
+                counts[span.annotator] = counts.get(span.annotator, 0) + 1
+            if counts:
+                listed = ", ".join(f"{who} ({n})" for who, n in sorted(counts.items()))
+                hint = "" if shown else " (View > Colleagues' annotations)"
+                self._others_note = f"also annotated by {listed}{hint}"
+            self._show_header()
 
     def _update_position(self) -> None:
         row, total = self.doc_list.currentRow(), self.doc_list.count()

@@ -78,10 +78,8 @@ from annotator.io.review import (
 )
 from annotator.ui.article_view import ArticleView
 from annotator.ui.interaction import Interaction
-from annotator.ui.settings import Settings
+from annotator.ui.settings import ANNOTATOR_COLORS, Settings
 
-#: Annotator layer colours: Okabe-Ito, the most distinct ones first (blue, vermillion, green…).
-ANNOTATOR_COLORS: tuple[str, ...] = tuple(PALETTE[i] for i in (4, 5, 2, 6, 0, 1, 3, 7))
 #: Side by side shows one view per annotator up to this many; beyond, overlay only.
 MAX_SIDE_BY_SIDE = 4
 OVERLAY, SIDE_BY_SIDE = "overlay", "side_by_side"

@@ -14,6 +14,8 @@ from PySide6.QtCore import QSettings
 from annotator.core.scheme import PALETTE
 
 THEMES = ("system", "light", "dark")
+#: Annotator layer colours: Okabe-Ito, the most distinct ones first (blue, vermillion, green…).
+ANNOTATOR_COLORS: tuple[str, ...] = tuple(PALETTE[i] for i in (4, 5, 2, 6, 0, 1, 3, 7))
 MAX_RECENT = 8
 
 
