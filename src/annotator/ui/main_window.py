@@ -523,14 +523,14 @@ class MainWindow(QMainWindow):
                 draw = self.project.text_intact(self.doc.id)
             owner = self.project.owner
             theirs = [s for s in self.project.spans(self.doc.id, "*") if s.annotator != owner]
-            if self._colleagues is None:
+            if theirs and self._colleagues is None:  # (read only where someone else tagged)
                 from annotator.store.export_queries import annotator_names
 
                 self._colleagues = sorted(annotator_names(self.project) - {owner})
             shown = self.actions_by_name["colleagues"].isChecked() and draw
             colors = {
                 who: ANNOTATOR_COLORS[i % len(ANNOTATOR_COLORS)]
-                for i, who in enumerate(self._colleagues)
+                for i, who in enumerate(self._colleagues or ())
             }
             self.view.set_others(theirs if shown else [], colors)
             counts: dict[str, int] = {}
