@@ -348,11 +348,16 @@ _FIRST_CHARACTER = slice(0, 1)
 _AFTER_SEP = tuple(SEP + t for t in FORMULA_TRIGGERS)
 
 
-def _csv_cells(values: list[str], guard: bool, joined: str | None = None) -> list[str]:
+def _csv_cells(
+    values: list[str], guard: bool, joined: str | None = None, within: str | None = None
+) -> list[str]:
     """The cells ``csv.writer`` writes for these strings (after the formula guard, if on).
 
     ``joined``: the values joined with ``SEP``, in any order, when the caller has it
     (short values: searching it costs less than taking every first character).
+    ``within``: a text every value is a part of (slices of a chunk's text): a
+    character that needs quotes and is not in it is in no value, and the values
+    need not be joined to find out.
     """
     if guard:
         if joined is not None:
@@ -368,9 +373,10 @@ def _csv_cells(values: list[str], guard: bool, joined: str | None = None) -> lis
                 range(len(values)), map(str.startswith, values, repeat(FORMULA_TRIGGERS))
             ):
                 values[i] = "'" + values[i]
-    if joined is None:
-        joined = SEP.join(values)
-    present = [c for c in (",", '"', "\n", "\r") if c in joined]
+    source = joined if joined is not None else within
+    if source is None:
+        source = SEP.join(values)
+    present = [c for c in (",", '"', "\n", "\r") if c in source]
     if not present:
         return values
     need = map(contains, values, repeat(present[0]))
@@ -677,10 +683,16 @@ class _ChunkRows:
         # pieces of the text start with a formula trigger only if the text holds one
         pieces_on = on and any(map(contains, repeat(text), FORMULA_TRIGGERS))
         sentence_cells = _bytewise_all(
-            _csv_cells(list(map(str.strip, map(text.__getitem__, map(slice, a, b)))), pieces_on)
+            _csv_cells(
+                list(map(str.strip, map(text.__getitem__, map(slice, a, b)))),
+                pieces_on,
+                within=text,
+            )
         )
         text_cells = _bytewise_all(
-            _csv_cells(list(map(text.__getitem__, map(slice, starts, ends))), pieces_on)
+            _csv_cells(
+                list(map(text.__getitem__, map(slice, starts, ends))), pieces_on, within=text
+            )
         )
         attr_cells = list(map(self.attr_own_memo.__getitem__, raws))
         if chunk.said_count:
@@ -801,8 +813,10 @@ class _ChunkRows:
             heads = list(joined)
             persons = [MULTI.join(v[0]) for v in joined.values()]
             mentions = [MULTI.join(v[1]) for v in joined.values()]
+        # (mentions are slices of the text, or several joined by MULTI, which needs no quotes)
+        mention_cells = _csv_cells(mentions, mentions_on, within=text)
         cells = _bytewise_all(
-            list(map("{},{},".format, _csv_cells(persons, self.on), _csv_cells(mentions, mentions_on)))
+            list(map("{},{},".format, _csv_cells(persons, self.on), mention_cells))
         )
         return list(zip(heads, cells, strict=False))
 
