@@ -385,12 +385,8 @@ class AdjudicationPanel(QWidget):
             )
             return False
         command = Decide(item.id, choice, candidate, self.decided_by, now(), edit=edit)
-        self._deciding = True  # the stack's signal of this push needs no reading back
-        try:
-            if not self.run(command):
-                return False
-        finally:
-            self._deciding = False
+        if not self._run_own(command):
+            return False
         self._states[item.id] = command.state
         if edit and command.gold_spans:
             self.editRequested.emit(item.document, command.gold_spans[0])
@@ -398,6 +394,14 @@ class AdjudicationPanel(QWidget):
             return True
         self.step(+1, after=item.id)
         return True
+
+    def _run_own(self, command: Command) -> bool:
+        """Run one of the panel's commands (the stack's signal of its push needs no reading back)."""
+        self._deciding = True
+        try:
+            return self.run(command)
+        finally:
+            self._deciding = False
 
     def accept_number(self, n: int) -> bool:
         if self.item is None:
@@ -422,13 +426,8 @@ class AdjudicationPanel(QWidget):
         if item.is_open:
             self.message_label.setText("This item is open: there is no decision to reopen.")
             return False
-        command = Reopen(item.id)
-        self._deciding = True
-        try:
-            if not self.run(command):
-                return False
-        finally:
-            self._deciding = False
+        if not self._run_own(Reopen(item.id)):
+            return False
         self._states[item.id] = "open"
         self.show_item(item.id, follow=False)
         self.message_label.setText(
